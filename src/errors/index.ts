@@ -1,0 +1,3 @@
+export * from './gateway-responses.ts';
+export * from './gateway-error.ts';
+export * from './config-error.ts';

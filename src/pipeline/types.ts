@@ -1,0 +1,92 @@
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { HttpApi, Route, Stage } from '../model/index.ts';
+import type { GatewayError } from '../errors/index.ts';
+
+/** A request body: buffered on demand (Lambda) or streamed (HTTP_PROXY). At most one of the two is used. */
+export interface RequestBody {
+  /** Content-Length when the client sent one. */
+  readonly declaredLength: number | undefined;
+  /** Reads the whole body; rejects with GatewayError REQUEST_TOO_LARGE past the limit. Memoised. */
+  read(): Promise<Buffer>;
+  /** The body as a stream, for proxying; errors with REQUEST_TOO_LARGE past the limit. */
+  stream(): Readable;
+}
+
+/** What the edge adapter (server/) hands to the pipeline: transport-free. */
+export interface GatewayRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  /** Path as received: not decoded, no query, leading `/`. */
+  readonly rawPath: string;
+  /** Query string without `?`; `''` when absent. */
+  readonly rawQuery: string;
+  /** Node's flat `[name, value, name, value...]` list, client casing and order kept. */
+  readonly rawHeaders: readonly string[];
+  /** Lower-cased names; repeated headers joined with `,` as HTTP APIs do. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Host header (without port stripping). */
+  readonly host: string;
+  readonly sourceIp: string;
+  /** `HTTP/1.1` */
+  readonly protocol: string;
+  /** `http` or `https`, and the local port: for X-Forwarded-Proto/Port. */
+  readonly scheme: 'http' | 'https';
+  readonly localPort: number;
+  readonly body: RequestBody;
+}
+
+/** One response header; a list keeps repeats (several `set-cookie`). */
+export type HeaderPair = readonly [name: string, value: string];
+
+/** What the pipeline hands back to the edge adapter. */
+export interface GatewayResponse {
+  readonly statusCode: number;
+  readonly headers: readonly HeaderPair[];
+  /** `null` = empty body. A Readable is piped (HTTP_PROXY). */
+  readonly body: Buffer | string | Readable | null;
+}
+
+/** A matched route, with the path parameters it captured (raw, as AWS for the flavour wants them). */
+export interface RouteMatch {
+  readonly route: Route;
+  /** Values keyed by the route's variable names (`proxy` for `{proxy+}`). */
+  readonly pathParameters: Readonly<Record<string, string>>;
+}
+
+/** Time marks for the access log and metrics; `process.hrtime.bigint()` values. */
+export interface Timings {
+  readonly start: bigint;
+  integrationStart?: bigint;
+  integrationEnd?: bigint;
+}
+
+/**
+ * The state of one request as it passes the phases. Phases read what earlier ones set;
+ * a phase ends the request by setting `result` or throwing a GatewayError.
+ */
+export interface GatewayContext {
+  readonly requestId: string;
+  /** Epoch ms when the request arrived (`requestTimeEpoch` / `timeEpoch`). */
+  readonly requestTimeEpoch: number;
+  readonly request: GatewayRequest;
+  readonly api: HttpApi;
+  readonly stage: Stage;
+  /** The path routing sees: the stage prefix removed (named stage), or the full path ($default). Not decoded. */
+  readonly stagePath: string;
+  readonly timings: Timings;
+  readonly log: Logger;
+  /** Set by the route phase. */
+  match?: RouteMatch;
+  /** Set by the integrate phase: what the integration answered, before response mapping. */
+  integrationResponse?: GatewayResponse;
+  /** The final response: set by map-response, or by any phase that short-circuits. */
+  result?: GatewayResponse;
+  /** The gateway error that produced `result`, if any (for logs and metrics). */
+  error?: GatewayError;
+  /** Headers every response of this request carries (CORS on actual requests), added when writing. */
+  readonly extraHeaders: HeaderPair[];
+}
+
+/** A phase of the pipeline; see pipeline/index.ts for the order. */
+export type Phase = (ctx: GatewayContext) => void | Promise<void>;
