@@ -12,6 +12,9 @@ export interface Project {
   readonly dir: string;
   readonly functions: Readonly<Record<string, FunctionConfig>>;
   readonly apis: readonly AnyApi[];
+  /** Listen address and shared port from the file (CLI flags override them). */
+  readonly host?: string;
+  readonly port?: number;
   /** Non-fatal findings (unknown x-amazon-apigateway-* keys...), with file and JSON path. */
   readonly warnings: readonly string[];
 }

@@ -1,0 +1,80 @@
+/**
+ * `portico serve <dir-or-portico.yaml> [--port N] [--host H] [--watch]`.
+ * Prints one line per API and stage — `<name> <TYPE> <stage> <invoke URL>` — then
+ * `portico: ready`. Those lines are a promise to scripts (docs/cli.md).
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { pino } from 'pino';
+import { loadProject } from '../config/load-project.ts';
+import { Gateway } from '../server/gateway.ts';
+import { printConfigProblem } from './format-errors.ts';
+
+export interface ServeOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly watch?: boolean;
+}
+
+export async function serveCommand(target: string, options: ServeOptions): Promise<void> {
+  let project;
+  try {
+    project = loadProject(target);
+  } catch (err) {
+    if (printConfigProblem(err)) process.exit(1);
+    throw err;
+  }
+  for (const w of project.warnings) process.stderr.write(`warning: ${w}\n`);
+  const logger = pino({ base: null });
+  const gateway = await Gateway.start(project, {
+    logger,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+  }).catch((err: Error) => {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(1);
+  });
+  for (const e of gateway.endpoints) process.stdout.write(`${e.name} ${e.type} ${e.stage} ${e.url}\n`);
+  process.stdout.write('portico: ready\n');
+
+  let watcher: FSWatcher | undefined;
+  if (options.watch) watcher = watchProject(project.dir, target, gateway);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) process.exit(1); // second signal: don't wait
+    stopping = true;
+    process.stdout.write(`portico: ${signal}, shutting down\n`);
+    watcher?.close();
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Reloads definitions and handlers on change, debounced; a broken edit keeps the last good project. */
+function watchProject(dir: string, target: string, gateway: Gateway): FSWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  const reload = (): void => {
+    let next;
+    try {
+      next = loadProject(target);
+    } catch (err) {
+      if (!printConfigProblem(err)) process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.stderr.write('portico: reload failed; still serving the previous definitions\n');
+      return;
+    }
+    gateway.reload(next).then(
+      () => process.stdout.write('portico: reloaded\n'),
+      (err: Error) => process.stderr.write(`portico: reload failed: ${err.message}\n`),
+    );
+    process.stdout.write('portico: reloading\n');
+  };
+  return watch(dir, { recursive: true }, (_event, file) => {
+    if (file && /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(file)) return;
+    clearTimeout(timer);
+    timer = setTimeout(reload, 150);
+  });
+}

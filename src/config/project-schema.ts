@@ -1,0 +1,132 @@
+/**
+ * The JSON Schema of portico.yaml. Every field has a description (docs/project-file.md is
+ * written from it) and, where it has one, a default and bounds. ajv validates the file
+ * before any loader looks at it, so loaders can trust the shapes below.
+ */
+
+const throttleLimits = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    rateLimit: { type: 'number', minimum: 0, description: 'Steady-state requests per second (token refill rate).' },
+    burstLimit: { type: 'integer', minimum: 0, description: 'Bucket size: requests allowed at once.' },
+  },
+} as const;
+
+const throttling = {
+  type: 'object',
+  additionalProperties: false,
+  description: "Stage throttling, as AWS's defaultRouteSettings / routeSettings (HTTP, WebSocket) or methodSettings (REST).",
+  properties: {
+    ...throttleLimits.properties,
+    routes: {
+      type: 'object',
+      description: 'Per-route limits keyed by route key (`GET /pets`), overriding the stage default field by field.',
+      additionalProperties: throttleLimits,
+    },
+  },
+} as const;
+
+const stringMap = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } as const;
+
+const stage = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', pattern: '^(\\$default|[A-Za-z0-9_-]{1,128})$', description: 'Stage name: `$default` or alphanumerics, `-` and `_` (AWS rule).' },
+    variables: { ...stringMap, description: 'Stage variables (`${stageVariables.x}`).' },
+    stageVariables: { ...stringMap, description: 'Alias of `variables`.' },
+    throttling,
+  },
+} as const;
+
+const integrationFields = {
+  payloadFormatVersion: { enum: ['1.0', '2.0'], description: 'Lambda payload format; default 2.0.' },
+  timeoutInMillis: { type: 'integer', minimum: 50, maximum: 30000, description: 'Integration timeout (HTTP API: 50–30000 ms, default 30000).' },
+  requestParameters: { type: 'object', additionalProperties: { type: 'string' }, description: 'HTTP API parameter mapping, e.g. `append:header.x-id: $context.requestId`.' },
+  responseParameters: {
+    type: 'object',
+    description: 'Response mappings keyed by backend status code.',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
+const nativeRoute = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'A route: exactly one of `function`, `http` or `integration`.',
+  properties: {
+    function: { type: 'string', description: 'A key of `functions:` (AWS_PROXY Lambda integration).' },
+    http: { type: 'string', description: 'An HTTP(S) URL (HTTP_PROXY integration); `{proxy}` and other route variables are substituted.' },
+    method: { type: 'string', description: 'HTTP_PROXY method; `ANY` (default) forwards the client method.' },
+    integration: {
+      type: 'object',
+      description: 'An integration written as in x-amazon-apigateway-integration (type, uri, httpMethod...).',
+    },
+    ...integrationFields,
+  },
+} as const;
+
+const cors = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Built-in CORS (HTTP APIs), as AWS corsConfiguration.',
+  properties: {
+    allowOrigins: { type: 'array', items: { type: 'string' } },
+    allowMethods: { type: 'array', items: { type: 'string' } },
+    allowHeaders: { type: 'array', items: { type: 'string' } },
+    exposeHeaders: { type: 'array', items: { type: 'string' } },
+    maxAge: { type: 'integer', minimum: -1, maximum: 86400 },
+    allowCredentials: { type: 'boolean' },
+  },
+} as const;
+
+const api = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'type'],
+  properties: {
+    name: { type: 'string', minLength: 1, description: 'API name, unique in the file.' },
+    type: { enum: ['HTTP', 'REST', 'WEBSOCKET'], description: 'The API flavour.' },
+    apiId: { type: 'string', pattern: '^[a-z0-9]{1,32}$', description: 'The API id in invoke URLs; default derived from the name (stable across restarts).' },
+    description: { type: 'string' },
+    openapi: { type: 'string', description: 'OpenAPI 3 (or Swagger 2 for REST) file with x-amazon-apigateway-* extensions, relative to portico.yaml.' },
+    routes: { type: 'object', additionalProperties: nativeRoute, description: 'Routes written natively, keyed by route key.' },
+    cors,
+    port: { type: 'integer', minimum: 1, maximum: 65535, description: 'A port of its own, besides the shared port.' },
+    stage: { type: 'string', description: 'One-stage short form: the stage name (default `$default` for HTTP APIs).' },
+    stageVariables: { ...stringMap, description: 'One-stage short form: stage variables.' },
+    throttling,
+    stages: { type: 'array', minItems: 1, items: stage, description: 'Several stages, each served.' },
+  },
+} as const;
+
+const fn = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['handler'],
+  properties: {
+    handler: { type: 'string', pattern: '^.+\\.[A-Za-z_$][A-Za-z0-9_$]*$', description: '`path/file.export`, relative to portico.yaml; the file is .js, .mjs or .cjs.' },
+    timeout: { type: 'number', minimum: 1, maximum: 900, default: 3, description: 'Function timeout in seconds (AWS default 3).' },
+    memorySize: { type: 'integer', minimum: 32, maximum: 10240, default: 128, description: 'MB; the worker heap limit.' },
+    environment: { ...stringMap, description: 'Environment variables.' },
+    reservedConcurrency: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Concurrent invocations (worker threads).' },
+    maxQueue: { type: 'integer', minimum: 0, maximum: 100000, default: 100, description: 'Invocations waiting for a worker before Lambda answers TooManyRequests.' },
+    description: { type: 'string' },
+  },
+} as const;
+
+export const projectSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['apis'],
+  properties: {
+    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', default: 'us-east-1', description: 'Region shown in ARNs and AWS_REGION.' },
+    accountId: { type: 'string', pattern: '^[0-9]{12}$', default: '123456789012', description: 'Account id shown in ARNs and events.' },
+    host: { type: 'string', description: 'Listen address (default 127.0.0.1); `portico serve --host` overrides.' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, description: 'The shared port (default 4000); `portico serve --port` overrides.' },
+    functions: { type: 'object', additionalProperties: fn, description: 'Local Lambda functions by name.' },
+    apis: { type: 'array', items: api, description: 'The APIs to serve.' },
+  },
+} as const;

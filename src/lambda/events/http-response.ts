@@ -1,0 +1,188 @@
+/**
+ * Turns a Lambda function's result into the HTTP API's response (payload 2.0 and 1.0).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html#http-api-develop-integrations-lambda.response
+ *
+ * A result AWS cannot use throws GatewayError INTEGRATION_FAILURE; HTTP APIs answer it with
+ * 500 `{"message":"Internal Server Error"}` (spec §3.2). The error's message says why, for logs.
+ */
+import { GatewayError } from '../../errors/index.ts';
+import type { GatewayResponse, HeaderPair } from '../../pipeline/types.ts';
+
+/**
+ * Response headers a function may not set: hop-by-hop ones (RFC 9110 §7.6.1) and
+ * Content-Length. They describe the connection, which the server owns; it writes the real
+ * length itself. Every `proxy-*` name is dropped too (see {@link isDroppedResponseHeader}).
+ */
+export const DROPPED_RESPONSE_HEADERS: readonly string[] = [
+  'connection',
+  'content-length',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+const DROPPED = new Set(DROPPED_RESPONSE_HEADERS);
+
+/** Whether a function's response header is dropped (case-insensitive). */
+export function isDroppedResponseHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return DROPPED.has(lower) || lower.startsWith('proxy-');
+}
+
+/**
+ * The Content-Type HTTP APIs add when a function that returns a `statusCode` sets none:
+ * users report `text/plain` on such responses (not REST's `application/json`), e.g.
+ * https://github.com/aws-powertools/powertools-lambda-python/issues/2464,
+ * https://github.com/awslabs/aws-lambda-go-api-proxy/issues/116. Added only with a body.
+ */
+export const DEFAULT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+/**
+ * Parses a payload 2.0 result. Without `statusCode`, any JSON value is the body of a 200
+ * `application/json` response (a string as is, `null` as an empty body, anything else as JSON
+ * text); with it, the `{statusCode, headers, cookies, body, isBase64Encoded}` shape applies.
+ */
+export function parseHttpV2Result(payload: unknown): GatewayResponse {
+  if (!isObject(payload) || !('statusCode' in payload)) {
+    // "API Gateway makes the following assumptions if your Lambda function returns valid JSON
+    // and doesn't return a statusCode": 200, application/json, body = the response.
+    const body = payload === null ? null : typeof payload === 'string' ? payload : JSON.stringify(payload);
+    return { statusCode: 200, headers: [['content-type', 'application/json']], body: body === '' ? null : body };
+  }
+  const statusCode = readStatusCode(payload.statusCode);
+  const headers = readHeaders(payload.headers, 'headers');
+  // "In the response to the client, each cookie becomes a set-cookie header."
+  for (const cookie of readStringList(payload.cookies, 'cookies')) headers.push(checkedPair('set-cookie', cookie, 'cookies'));
+  const body = readBody(payload.body, readBase64Flag(payload.isBase64Encoded));
+  return finish(statusCode, headers, body);
+}
+
+/**
+ * Parses a payload 1.0 result on an HTTP API: `statusCode` is required, `multiValueHeaders`
+ * values come before `headers` values of the same name, and unknown keys (including
+ * `cookies`) are ignored rather than failing as on REST (spec §3.2).
+ */
+export function parseHttpV1Result(payload: unknown): GatewayResponse {
+  if (!isObject(payload)) fail(`the result must be a JSON object, got ${describe(payload)}`);
+  if (!('statusCode' in payload)) fail('the result has no statusCode (required with payload format 1.0)');
+  const statusCode = readStatusCode(payload.statusCode);
+  const body = readBody(payload.body, readBase64Flag(payload.isBase64Encoded));
+  return finish(statusCode, mergeV1Headers(payload.multiValueHeaders, payload.headers), body);
+}
+
+/** Both 1.0 header maps as pairs: multi-value first, a single value equal to one of them once. */
+function mergeV1Headers(multiValueHeaders: unknown, headers: unknown): HeaderPair[] {
+  if (multiValueHeaders !== undefined && multiValueHeaders !== null && !isObject(multiValueHeaders)) {
+    fail(`multiValueHeaders must be an object, got ${describe(multiValueHeaders)}`);
+  }
+  const out: HeaderPair[] = [];
+  const seen = new Set<string>();
+  for (const [name, values] of Object.entries(multiValueHeaders ?? {})) {
+    if (values === null) continue;
+    if (!Array.isArray(values)) fail(`multiValueHeaders["${name}"] must be a list, got ${describe(values)}`);
+    for (const value of values as unknown[]) {
+      const text = headerText(value, `multiValueHeaders["${name}"]`);
+      if (text === undefined) continue;
+      out.push(checkedPair(name, text, 'multiValueHeaders'));
+      seen.add(`${name.toLowerCase()}\n${text}`);
+    }
+  }
+  for (const [name, value] of readHeaders(headers, 'headers')) {
+    if (!seen.has(`${name.toLowerCase()}\n${value}`)) out.push([name, value]);
+  }
+  return out;
+}
+
+/** Drops the framing headers and adds the default Content-Type when a body has none. */
+function finish(statusCode: number, headers: HeaderPair[], body: Buffer | string | null): GatewayResponse {
+  const kept = headers.filter(([name]) => !isDroppedResponseHeader(name));
+  if (body !== null && !kept.some(([name]) => name.toLowerCase() === 'content-type')) kept.push(['content-type', DEFAULT_CONTENT_TYPE]);
+  return { statusCode, headers: kept, body };
+}
+
+/** An integer 100..599, or a string of one (`"201"`, accepted as REST accepts it, spec §3.1). */
+function readStatusCode(value: unknown): number {
+  const code = typeof value === 'number' ? value : typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(code) || code < 100 || code > 599) fail(`statusCode must be an integer from 100 to 599, got ${describe(value)}`);
+  return code;
+}
+
+/** `headers`: an object of string values (numbers and booleans are stringified, nulls skipped), or null/absent. */
+function readHeaders(value: unknown, field: string): HeaderPair[] {
+  if (value === undefined || value === null) return [];
+  if (!isObject(value)) fail(`${field} must be an object, got ${describe(value)}`);
+  const out: HeaderPair[] = [];
+  for (const [name, raw] of Object.entries(value)) {
+    const text = headerText(raw, `${field}["${name}"]`);
+    if (text !== undefined) out.push(checkedPair(name, text, field));
+  }
+  return out;
+}
+
+function headerText(value: unknown, where: string): string | undefined {
+  if (value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return fail(`${where} must be a string, got ${describe(value)}`);
+}
+
+/** RFC 9110 token; values without CR, LF or other controls. Node would throw writing anything else. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+function checkedPair(name: string, value: string, field: string): HeaderPair {
+  if (!TOKEN.test(name)) fail(`${field}: invalid header name ${JSON.stringify(name)}`);
+  if (INVALID_VALUE.test(value)) fail(`${field}: header ${name} has an invalid value ${JSON.stringify(value)}`);
+  return [name, value];
+}
+
+/** `cookies`: a list of strings, or null/absent. */
+function readStringList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(`${field} must be a list of strings, got ${describe(value)}`);
+  for (const item of value as unknown[]) if (typeof item !== 'string') fail(`${field} must hold strings, got ${describe(item)}`);
+  return value as string[];
+}
+
+/** `isBase64Encoded`: a boolean (or `"true"`/`"false"`, as SAM CLI found AWS accepts), or absent. */
+function readBase64Flag(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'True') return true;
+  if (value === 'false' || value === 'False') return false;
+  return fail(`isBase64Encoded must be a boolean, got ${describe(value)}`);
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+
+/** `body`: a string or null/absent; decoded when `isBase64Encoded` (always on HTTP APIs, spec §3.2). */
+function readBody(value: unknown, base64: boolean): Buffer | string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') fail(`body must be a string, got ${describe(value)}`);
+  if (!base64) return value as string;
+  const compact = (value as string).replace(/\s+/g, '');
+  if (!BASE64.test(compact)) fail('body is not valid base64 although isBase64Encoded is true');
+  const bytes = Buffer.from(compact, 'base64');
+  return bytes.length === 0 ? null : bytes;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return `${typeof value} ${String(value)}`;
+}
+
+function fail(why: string): never {
+  throw new GatewayError('INTEGRATION_FAILURE', { message: `malformed Lambda result: ${why}` });
+}

@@ -1,0 +1,34 @@
+/** Entry: parse the command line → load the project → start servers. */
+import { Command, InvalidArgumentError } from 'commander';
+import { serveCommand } from './cli/serve.ts';
+import { validateCommand } from './cli/validate.ts';
+
+const port = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  return n;
+};
+
+const program = new Command()
+  .name('portico')
+  .description('A self-hosted, wire-compatible Amazon API Gateway: REST, HTTP and WebSocket APIs')
+  .version('0.1.0');
+
+program
+  .command('serve')
+  .description('serve every API of a project file')
+  .argument('[project]', 'a directory with portico.yaml, or the file itself', '.')
+  .option('-p, --port <n>', 'shared port (default: the file\'s port, else 4000)', port)
+  .option('-H, --host <address>', 'listen address (default 127.0.0.1)')
+  .option('-w, --watch', 'reload definitions and handlers on change')
+  .action((project: string, opts: { port?: number; host?: string; watch?: boolean }) => serveCommand(project, opts));
+
+program
+  .command('validate')
+  .description('load a project, print every problem, exit non-zero on any')
+  .argument('[project]', 'a directory with portico.yaml, or the file itself', '.')
+  .action((project: string) => {
+    process.exitCode = validateCommand(project);
+  });
+
+await program.parseAsync();

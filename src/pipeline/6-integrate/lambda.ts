@@ -1,0 +1,67 @@
+/**
+ * AWS_PROXY integration with a local function: build the event for the payload format,
+ * invoke the warm worker, turn its result into a response.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+import { randomUUID } from 'node:crypto';
+import type { LambdaProxyIntegration } from '../../model/index.ts';
+import type { LambdaRuntime } from '../../lambda/types.ts';
+import { buildHttpV1Event } from '../../lambda/events/http-v1.ts';
+import { buildHttpV2Event } from '../../lambda/events/http-v2.ts';
+import { parseHttpV1Result, parseHttpV2Result } from '../../lambda/events/http-response.ts';
+import { GatewayError } from '../../errors/index.ts';
+import { substituteStageVariables } from '../../util/stage-variables.ts';
+import type { GatewayContext, GatewayResponse } from '../types.ts';
+
+export interface LambdaIntegrationDeps {
+  readonly runtime: LambdaRuntime;
+  readonly accountId: string;
+}
+
+/** An integration: the context in, the integration's response out (before response mapping). */
+export type IntegrationFn = (ctx: GatewayContext) => Promise<GatewayResponse>;
+
+/** Compiles the Lambda integration of one route. */
+export function createLambdaIntegration(integration: LambdaProxyIntegration, deps: LambdaIntegrationDeps): IntegrationFn {
+  const v2 = integration.payloadFormatVersion === '2.0';
+  const build = v2 ? buildHttpV2Event : buildHttpV1Event;
+  const parse = v2 ? parseHttpV2Result : parseHttpV1Result;
+  const info = { accountId: deps.accountId };
+  return async (ctx) => {
+    const body = await ctx.request.body.read();
+    const event = build(ctx, body, info);
+    const functionName = substituteStageVariables(integration.functionName, ctx.stage.stageVariables);
+    if (!deps.runtime.has(functionName)) {
+      throw new GatewayError('INTEGRATION_FAILURE', { message: `function "${functionName}" (from the stage variables) is not defined` });
+    }
+    // The integration timeout answers the client; the function's own timeout ends the handler.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), integration.timeoutInMillis);
+    ctx.timings.integrationStart = process.hrtime.bigint();
+    let result;
+    try {
+      result = await deps.runtime.invoke(functionName, event, { awsRequestId: randomUUID(), signal: abort.signal });
+    } finally {
+      clearTimeout(timer);
+      ctx.timings.integrationEnd = process.hrtime.bigint();
+    }
+    if (!result.ok) {
+      if (result.kind === 'aborted') {
+        throw new GatewayError('INTEGRATION_TIMEOUT', { message: `integration timed out after ${integration.timeoutInMillis} ms` });
+      }
+      ctx.log.error(
+        { requestId: ctx.requestId, fn: functionName, kind: result.kind, errorType: result.errorType, errorMessage: result.errorMessage, trace: result.trace },
+        `Lambda function ${functionName} failed: ${result.errorType}: ${result.errorMessage}`,
+      );
+      throw new GatewayError('INTEGRATION_FAILURE', { message: `${result.errorType}: ${result.errorMessage}` });
+    }
+    try {
+      return parse(result.payload);
+    } catch (err) {
+      if (err instanceof GatewayError) {
+        ctx.log.error({ requestId: ctx.requestId, fn: functionName, reason: err.message }, `Lambda function ${functionName} returned a malformed response: ${err.message}`);
+      }
+      throw err;
+    }
+  };
+}

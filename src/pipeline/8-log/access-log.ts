@@ -1,0 +1,29 @@
+/**
+ * One access-log line per request, with the fields of AWS's default HTTP API access log
+ * ($context.requestId, routeKey, status, latency...). Custom formats come with issue 6.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+ */
+import type { Logger } from 'pino';
+import { msBetween } from '../../util/time.ts';
+import type { GatewayContext } from '../types.ts';
+
+/** Writes the access-log line of a finished request. */
+export function logAccess(logger: Logger, ctx: GatewayContext, status: number): void {
+  const end = process.hrtime.bigint();
+  const t = ctx.timings;
+  logger.info({
+    requestId: ctx.requestId,
+    api: ctx.api.name,
+    apiId: ctx.api.apiId,
+    stage: ctx.stage.stageName,
+    routeKey: ctx.match?.route.routeKey ?? '-',
+    method: ctx.request.method,
+    path: ctx.request.rawPath,
+    status,
+    latency: Math.round(msBetween(t.start, end) * 100) / 100,
+    integrationLatency: t.integrationStart !== undefined && t.integrationEnd !== undefined ? Math.round(msBetween(t.integrationStart, t.integrationEnd) * 100) / 100 : null,
+    ip: ctx.request.sourceIp,
+    userAgent: ctx.request.headers['user-agent'] ?? null,
+    ...(ctx.error ? { errorType: ctx.error.type, errorMessage: ctx.error.message } : {}),
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * The HTTP API flavour assembled from the phases: one compiled object per API, built once
+ * at load, whose `handle` runs a request through route → throttle → integrate → map-response.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api.html
+ */
+import type { Logger } from 'pino';
+import type { HttpApi, Integration, Route, Stage } from '../model/index.ts';
+import type { LambdaRuntime } from '../lambda/types.ts';
+import type { RateLimitStore } from '../state/rate-limit/types.ts';
+import { GatewayError, HTTP_GATEWAY_RESPONSES } from '../errors/index.ts';
+import { shortId } from '../util/ids.ts';
+import { HttpRouter } from './1-route/http-router.ts';
+import { actualResponseHeaders, compileCors, preflightResponse, stripCorsHeaders, type CompiledCors } from './cors/http-cors.ts';
+import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
+import { createHttpProxyIntegration } from './6-integrate/http-proxy.ts';
+import { createLambdaIntegration, type IntegrationFn } from './6-integrate/lambda.ts';
+import { logAccess } from './8-log/access-log.ts';
+import { compileChain } from './index.ts';
+import { errorResponse, runChain } from './run.ts';
+import type { GatewayContext, GatewayRequest, GatewayResponse, Phase } from './types.ts';
+
+/** What the HTTP API flavour needs from the process. */
+export interface HttpApiDeps {
+  readonly runtime: LambdaRuntime;
+  readonly rateLimits: RateLimitStore;
+  readonly accountId: string;
+  readonly logger: Logger;
+  readonly accessLog: Logger;
+}
+
+/** A stage that doesn't exist, for requests answered before a stage is known (404). */
+const NO_STAGE: Stage = { stageName: '-', stageVariables: {}, defaultRouteSettings: {}, routeSettings: {} };
+
+export class CompiledHttpApi {
+  readonly api: HttpApi;
+  readonly #deps: HttpApiDeps;
+  readonly #router: HttpRouter;
+  readonly #cors: CompiledCors | undefined;
+  readonly #stages = new Map<string, Stage>();
+  /** Per stage, per route: the compiled chain after routing. */
+  readonly #chains = new Map<Stage, Map<Route, readonly Phase[]>>();
+
+  constructor(api: HttpApi, deps: HttpApiDeps) {
+    this.api = api;
+    this.#deps = deps;
+    this.#router = new HttpRouter(api.routes);
+    this.#cors = api.corsConfiguration ? compileCors(api.corsConfiguration) : undefined;
+    const integrations = new Map<Integration, IntegrationFn>();
+    for (const route of api.routes) {
+      if (!integrations.has(route.integration)) integrations.set(route.integration, this.#integration(route.integration));
+    }
+    for (const stage of api.stages) {
+      this.#stages.set(stage.stageName, stage);
+      const byRoute = new Map<Route, readonly Phase[]>();
+      for (const route of api.routes) {
+        const integrate = integrations.get(route.integration) as IntegrationFn;
+        byRoute.set(
+          route,
+          compileChain({
+            throttle: createThrottlePhase({ store: deps.rateLimits, apiId: api.apiId, stage, routeKey: route.routeKey }),
+            integrate: async (ctx) => {
+              ctx.integrationResponse = await integrate(ctx);
+            },
+            'map-response': mapResponse,
+          }),
+        );
+      }
+      this.#chains.set(stage, byRoute);
+    }
+  }
+
+  #integration(integration: Integration): IntegrationFn {
+    switch (integration.integrationType) {
+      case 'AWS_PROXY':
+        return createLambdaIntegration(integration, { runtime: this.#deps.runtime, accountId: this.#deps.accountId });
+      case 'HTTP_PROXY':
+        return createHttpProxyIntegration(integration, {});
+      case 'MOCK':
+        // Refused at load for HTTP APIs; kept total for the compiler.
+        return () => Promise.reject(new GatewayError('API_CONFIGURATION_ERROR', { message: 'MOCK is not an HTTP API integration' }));
+    }
+  }
+
+  /**
+   * Stage selection (spec §1.1): a first path segment equal to a stage name selects that
+   * stage and is stripped; otherwise the `$default` stage gets the full path.
+   */
+  selectStage(rawPath: string): { stage: Stage; stagePath: string } | undefined {
+    const end = rawPath.indexOf('/', 1);
+    const first = end < 0 ? rawPath.slice(1) : rawPath.slice(1, end);
+    const named = first !== '$default' ? this.#stages.get(first) : undefined;
+    if (named) return { stage: named, stagePath: end < 0 ? '/' : rawPath.slice(end) };
+    const def = this.#stages.get('$default');
+    return def ? { stage: def, stagePath: rawPath } : undefined;
+  }
+
+  /** Runs one request through the API; never rejects. */
+  async handle(request: GatewayRequest): Promise<{ ctx: GatewayContext; response: GatewayResponse }> {
+    const requestId = shortId();
+    const sel = this.selectStage(request.rawPath);
+    const ctx: GatewayContext = {
+      requestId,
+      requestTimeEpoch: Date.now(),
+      request,
+      api: this.api,
+      stage: sel?.stage ?? NO_STAGE,
+      stagePath: sel?.stagePath ?? request.rawPath,
+      timings: { start: process.hrtime.bigint() },
+      log: this.#deps.logger,
+      extraHeaders: [],
+    };
+    try {
+      if (!sel) throw new GatewayError('RESOURCE_NOT_FOUND', { message: 'no stage matches and there is no $default stage' });
+      if (this.#cors) {
+        const preflight = preflightResponse(this.#cors, request);
+        if (preflight) ctx.result = preflight;
+      }
+      if (!ctx.result) {
+        const match = this.#router.match(request.method, ctx.stagePath);
+        if (!match) throw new GatewayError('RESOURCE_NOT_FOUND', { message: 'no route matches' });
+        ctx.match = match;
+        await runChain(ctx, this.#chains.get(ctx.stage)?.get(match.route) ?? [], HTTP_GATEWAY_RESPONSES);
+      }
+    } catch (err) {
+      const e = err instanceof GatewayError ? err : new GatewayError('INTEGRATION_FAILURE', { cause: err });
+      ctx.error = e;
+      ctx.result = errorResponse(e, HTTP_GATEWAY_RESPONSES);
+    }
+    const response = this.#finish(ctx, ctx.result as GatewayResponse);
+    logAccess(this.#deps.accessLog, ctx, response.statusCode);
+    return { ctx, response };
+  }
+
+  /** Headers every HTTP API response carries: CORS on actual requests, and `apigw-requestid`. */
+  #finish(ctx: GatewayContext, result: GatewayResponse): GatewayResponse {
+    let headers = result.headers;
+    const isPreflight = ctx.match === undefined && ctx.error === undefined;
+    if (this.#cors && !isPreflight) {
+      // With CORS configured, AWS ignores the integration's CORS headers and sends its own.
+      headers = [...stripCorsHeaders(headers), ...actualResponseHeaders(this.#cors, ctx.request)];
+    }
+    return { statusCode: result.statusCode, headers: [...headers, ...ctx.extraHeaders, ['apigw-requestid', ctx.requestId]], body: result.body };
+  }
+}
+
+/** map-response: the integration's answer becomes the result. */
+const mapResponse: Phase = (ctx) => {
+  if (ctx.integrationResponse) ctx.result = ctx.integrationResponse;
+};

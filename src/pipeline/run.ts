@@ -1,0 +1,35 @@
+/**
+ * Runs a compiled chain: each phase in turn until one sets `ctx.result` or throws.
+ * A GatewayError becomes the flavour's gateway response; anything else is a bug or an
+ * unexpected failure, logged with its stack and answered as one 500.
+ */
+import { GatewayError, type GatewayResponseDefault, type GatewayResponseType } from '../errors/index.ts';
+import type { GatewayContext, GatewayResponse, HeaderPair, Phase } from './types.ts';
+
+/** Runs `phases` on `ctx`; never rejects. */
+export async function runChain(ctx: GatewayContext, phases: readonly Phase[], table: Readonly<Record<GatewayResponseType, GatewayResponseDefault>>): Promise<void> {
+  try {
+    for (const phase of phases) {
+      await phase(ctx);
+      if (ctx.result) return;
+    }
+  } catch (err) {
+    const gatewayError = err instanceof GatewayError ? err : new GatewayError('INTEGRATION_FAILURE', { message: 'unexpected error', cause: err });
+    if (!(err instanceof GatewayError)) ctx.log.error({ err, requestId: ctx.requestId }, 'PORTICO_ERR_INTERNAL: unexpected error in the pipeline');
+    ctx.error = gatewayError;
+    ctx.result = errorResponse(gatewayError, table);
+  }
+}
+
+/** The JSON body and headers AWS sends for a gateway error. */
+export function errorResponse(error: GatewayError, table: Readonly<Record<GatewayResponseType, GatewayResponseDefault>>, extraHeaders: readonly HeaderPair[] = []): GatewayResponse {
+  const def = table[error.type];
+  // The message override carries detail for logs only, except where AWS puts it in the body.
+  const message = error.type === 'BAD_REQUEST_PARAMETERS' && error.messageOverride ? error.messageOverride : def.message;
+  const body = JSON.stringify({ [def.key ?? 'message']: message });
+  return {
+    statusCode: def.status,
+    headers: [['content-type', 'application/json'], ...error.headers, ...extraHeaders],
+    body,
+  };
+}

@@ -1,0 +1,285 @@
+/**
+ * The running gateway: listeners (the shared port and any API's own port), the compiled
+ * APIs, the Lambda runtime and the state stores. `reload` swaps in a new project without
+ * dropping in-flight requests; `close` shuts down gracefully.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { HttpApi, Project } from '../model/index.ts';
+import type { LambdaRuntime } from '../lambda/types.ts';
+import { createLambdaRuntime } from '../lambda/pool.ts';
+import type { RateLimitStore } from '../state/rate-limit/types.ts';
+import { MemoryRateLimitStore } from '../state/rate-limit/memory.ts';
+import { CompiledHttpApi } from '../pipeline/http-api.ts';
+import { closeHttpProxyAgents } from '../pipeline/6-integrate/http-proxy.ts';
+import type { GatewayResponse } from '../pipeline/types.ts';
+import { toGatewayRequest, writeResponse } from './node-adapter.ts';
+import { BufferBody, IncomingBody } from './request-body.ts';
+
+export interface GatewayOptions {
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Shared port; default 3000; 0 picks a free one. */
+  readonly port?: number;
+  /** Gateway log (pino); default JSON to stdout. */
+  readonly logger?: Logger;
+  /** Access log; default the gateway log's child `{log: "access"}`. */
+  readonly accessLog?: Logger;
+  /** Throttle state; default in memory. */
+  readonly rateLimits?: RateLimitStore;
+}
+
+/** One line of `portico serve`'s listing. */
+export interface Endpoint {
+  readonly name: string;
+  readonly type: string;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly url: string;
+}
+
+/** A project loaded into running objects; replaced whole on reload. */
+interface Generation {
+  readonly project: Project;
+  readonly runtime: LambdaRuntime;
+  readonly apis: ReadonlyMap<string, CompiledHttpApi>;
+  inflight: number;
+  retired?: () => void;
+}
+
+interface Listener {
+  readonly server: Server;
+  readonly port: number;
+  /** API ids served here; undefined = every API (the shared port). */
+  readonly only?: ReadonlySet<string>;
+}
+
+/** The API a listener serves when neither Host nor path names one. */
+function defaultApiId(project: Project, port: number, only: ReadonlySet<string> | undefined): string | undefined {
+  const own = project.apis.filter((a) => a.port === port);
+  if (own.length === 1) return own[0]?.apiId;
+  const candidates = only ? [...only] : project.apis.map((a) => a.apiId);
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+/** The shared port when neither the file nor --port sets one. */
+export const DEFAULT_PORT = 4000;
+
+const EXECUTE_API_HOST = /^([A-Za-z0-9]+)\.execute-api\./;
+const PATH_STYLE = /^\/_aws\/execute-api\/([A-Za-z0-9]+)(\/.*)?$/;
+
+export class Gateway {
+  readonly #logger: Logger;
+  readonly #accessLog: Logger;
+  readonly #rateLimits: RateLimitStore;
+  readonly #host: string;
+  #gen: Generation;
+  readonly #listeners: Listener[] = [];
+  #closing = false;
+
+  private constructor(project: Project, options: GatewayOptions) {
+    this.#logger = options.logger ?? pino({ base: null });
+    this.#accessLog = options.accessLog ?? this.#logger.child({ log: 'access' });
+    this.#rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
+    this.#host = options.host ?? project.host ?? '127.0.0.1';
+    this.#gen = this.#load(project);
+  }
+
+  /** Starts listening: the shared port, then each API's own port. */
+  static async start(project: Project, options: GatewayOptions = {}): Promise<Gateway> {
+    const gw = new Gateway(project, options);
+    try {
+      await gw.#listen(options.port ?? project.port ?? DEFAULT_PORT, undefined);
+      for (const api of project.apis) {
+        if (api.port !== undefined && !gw.#listeners.some((l) => l.port === api.port)) {
+          await gw.#listen(api.port, new Set(project.apis.filter((a) => a.port === api.port).map((a) => a.apiId)));
+        }
+      }
+    } catch (err) {
+      await gw.close();
+      throw err;
+    }
+    return gw;
+  }
+
+  #load(project: Project): Generation {
+    const runtime = createLambdaRuntime({ functions: project.functions, logger: this.#logger.child({ log: 'lambda' }) });
+    const deps = { runtime, rateLimits: this.#rateLimits, accountId: project.functions[Object.keys(project.functions)[0] ?? '']?.accountId ?? '123456789012', logger: this.#logger, accessLog: this.#accessLog };
+    const apis = new Map<string, CompiledHttpApi>();
+    for (const api of project.apis) apis.set(api.apiId, new CompiledHttpApi(api, deps));
+    return { project, runtime, apis, inflight: 0 };
+  }
+
+  #listen(port: number, only: ReadonlySet<string> | undefined): Promise<void> {
+    const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.#onRequest(req, res, server, only));
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        reject(err.code === 'EADDRINUSE' ? Object.assign(new Error(`port ${port} on ${this.#host} is already in use (PORTICO_ERR_LISTEN_IN_USE)`, { cause: err }), { code: 'PORTICO_ERR_LISTEN_IN_USE' }) : err);
+      });
+      server.listen(port, this.#host, () => {
+        this.#listeners.push({ server, port: (server.address() as AddressInfo).port, ...(only ? { only } : {}) });
+        resolve();
+      });
+    });
+  }
+
+  /** The shared port actually bound (useful with port 0). */
+  get port(): number {
+    return this.#listeners[0]?.port ?? 0;
+  }
+
+  /** One entry per API and stage, with its invoke URL. */
+  get endpoints(): Endpoint[] {
+    const out: Endpoint[] = [];
+    const host = this.#host === '0.0.0.0' || this.#host === '::' ? '127.0.0.1' : this.#host;
+    const project = this.#gen.project;
+    for (const api of project.apis) {
+      const own = this.#listeners.find((l) => l.only?.has(api.apiId));
+      const sharedDefault = defaultApiId(project, this.port, undefined) === api.apiId;
+      const base = own
+        ? `http://${host}:${own.port}`
+        : sharedDefault
+          ? `http://${host}:${this.port}`
+          : `http://${host}:${this.port}/_aws/execute-api/${api.apiId}`;
+      for (const stage of api.stages) {
+        out.push({ name: api.name, type: api.protocolType, apiId: api.apiId, stage: stage.stageName, url: stage.stageName === '$default' ? `${base}/` : `${base}/${stage.stageName}` });
+      }
+    }
+    return out;
+  }
+
+  /** Which API a request on a listener is for: Host `{apiId}.execute-api.*`, `/_aws/execute-api/{apiId}/…`, or the listener's only API. */
+  #dispatch(host: string, rawUrl: string, port: number, only: ReadonlySet<string> | undefined): { api: CompiledHttpApi; url: string } | string {
+    const apis = this.#gen.apis;
+    const allowed = (id: string): CompiledHttpApi | undefined => (only && !only.has(id) ? undefined : apis.get(id));
+    const byHost = EXECUTE_API_HOST.exec(host)?.[1]?.toLowerCase();
+    if (byHost !== undefined) {
+      const api = allowed(byHost);
+      return api ? { api, url: rawUrl } : `no API with id "${byHost}" is served on this port`;
+    }
+    const byPath = PATH_STYLE.exec(rawUrl.split('?', 1)[0] as string);
+    if (byPath) {
+      const api = allowed((byPath[1] as string).toLowerCase());
+      if (!api) return `no API with id "${byPath[1]}" is served on this port`;
+      return { api, url: rawUrl.slice(`/_aws/execute-api/${byPath[1]}`.length) || '/' };
+    }
+    const def = defaultApiId(this.#gen.project, port, only);
+    const api = def === undefined ? undefined : apis.get(def);
+    if (api) return { api, url: rawUrl };
+    const candidates = only ? [...only] : [...apis.keys()];
+    return `several APIs share this port; address one with Host {apiId}.execute-api.localhost or the path /_aws/execute-api/{apiId}/ (ids: ${candidates.join(', ')})`;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse, server: Server, only: ReadonlySet<string> | undefined): void {
+    const gen = this.#gen;
+    gen.inflight++;
+    const done = (): void => {
+      if (--gen.inflight === 0) gen.retired?.();
+    };
+    res.once('close', done);
+    const target = this.#dispatch(req.headers.host ?? '', req.url ?? '/', (server.address() as AddressInfo).port, only);
+    if (typeof target === 'string') {
+      // Clearer than AWS, which has no such case: say how to reach an API.
+      writeResponse(res, { statusCode: 404, headers: [['content-type', 'application/json']], body: JSON.stringify({ message: 'Not Found', detail: target }) }, () => {});
+      req.resume();
+      return;
+    }
+    const request = toGatewayRequest(req, target.url);
+    target.api.handle(request).then(
+      ({ response }) => this.#write(req, res, request.body, response),
+      (err: unknown) => {
+        this.#logger.error({ err }, 'PORTICO_ERR_INTERNAL: request handling failed');
+        this.#write(req, res, request.body, { statusCode: 500, headers: [['content-type', 'application/json']], body: '{"message":"Internal Server Error"}' });
+      },
+    );
+  }
+
+  #write(req: IncomingMessage, res: ServerResponse, body: unknown, response: GatewayResponse): void {
+    // An unread request body (413 before reading, 404...) must not be left in the socket.
+    if (body instanceof IncomingBody && !body.used) {
+      if (response.statusCode === 413) res.shouldKeepAlive = false;
+      else req.resume();
+    }
+    writeResponse(res, response, (err) => this.#logger.warn({ err }, 'response stream failed'));
+  }
+
+  /**
+   * Test and tooling entry: runs a request through the pipeline without a socket.
+   * `host` selects the API like the Host header does.
+   */
+  async inject(request: { method?: string; url: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ statusCode: number; headers: readonly (readonly [string, string])[]; body: Buffer }> {
+    const headers = { host: 'localhost', ...request.headers };
+    const rawHeaders = Object.entries(headers).flat();
+    const target = this.#dispatch(headers.host, request.url, this.port, undefined);
+    if (typeof target === 'string') return { statusCode: 404, headers: [], body: Buffer.from(JSON.stringify({ message: 'Not Found', detail: target })) };
+    const q = target.url.indexOf('?');
+    const body = new BufferBody(Buffer.from(request.body ?? ''));
+    const { response } = await target.api.handle({
+      method: (request.method ?? 'GET').toUpperCase(),
+      rawPath: q < 0 ? target.url : target.url.slice(0, q),
+      rawQuery: q < 0 ? '' : target.url.slice(q + 1),
+      rawHeaders,
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+      host: headers.host,
+      sourceIp: '127.0.0.1',
+      protocol: 'HTTP/1.1',
+      scheme: 'http',
+      localPort: this.port,
+      body,
+    });
+    let out: Buffer;
+    if (response.body === null) out = Buffer.alloc(0);
+    else if (typeof response.body === 'string' || Buffer.isBuffer(response.body)) out = Buffer.from(response.body);
+    else {
+      const chunks: Buffer[] = [];
+      for await (const c of response.body as AsyncIterable<Buffer>) chunks.push(c);
+      out = Buffer.concat(chunks);
+    }
+    return { statusCode: response.statusCode, headers: response.headers, body: out };
+  }
+
+  /**
+   * Swaps in a new project (--watch). New requests use it at once; requests already running
+   * finish on the old one, whose workers are then stopped. Listeners stay as they are.
+   */
+  async reload(project: Project): Promise<void> {
+    const old = this.#gen;
+    const next = this.#load(project);
+    this.#gen = next;
+    const ports = new Set(this.#listeners.map((l) => l.port));
+    for (const api of project.apis) {
+      if (api.port !== undefined && !ports.has(api.port)) this.#logger.warn(`API ${api.name}: port ${api.port} is new; restart portico to listen on it`);
+    }
+    await this.#retire(old);
+  }
+
+  async #retire(gen: Generation): Promise<void> {
+    if (gen.inflight > 0) await new Promise<void>((resolve) => (gen.retired = resolve));
+    await gen.runtime.close();
+  }
+
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then frees everything. */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    const closed = this.#listeners.map(
+      (l) =>
+        new Promise<void>((resolve) => {
+          l.server.close(() => resolve());
+          l.server.closeIdleConnections();
+        }),
+    );
+    const timer = setTimeout(() => this.#listeners.forEach((l) => l.server.closeAllConnections()), graceMs);
+    await Promise.all(closed);
+    clearTimeout(timer);
+    await this.#retire(this.#gen);
+    await this.#rateLimits.close();
+    await closeHttpProxyAgents();
+  }
+
+  /** The APIs being served. */
+  get apis(): readonly HttpApi[] {
+    return this.#gen.project.apis;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The edge: node:http request → GatewayRequest, GatewayResponse → node:http response.
+ * Nothing below this file knows about sockets.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
+import type { GatewayRequest, GatewayResponse } from '../pipeline/types.ts';
+import { IncomingBody } from './request-body.ts';
+
+/** Builds the transport-free request. `rawPath` is the path as received (not decoded). */
+export function toGatewayRequest(req: IncomingMessage, rawUrl: string = req.url ?? '/'): GatewayRequest {
+  const q = rawUrl.indexOf('?');
+  const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
+  const headers: Record<string, string> = {};
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    // HTTP APIs join repeated headers with "," (no space).
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  const socket = req.socket;
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    rawPath: rawPath.startsWith('/') ? rawPath : `/${rawPath}`,
+    rawQuery,
+    rawHeaders: raw,
+    headers,
+    host: headers['host'] ?? '',
+    sourceIp: normalizeIp(socket.remoteAddress ?? ''),
+    protocol: `HTTP/${req.httpVersion}`,
+    scheme: 'encrypted' in socket && socket.encrypted ? 'https' : 'http',
+    localPort: socket.localPort ?? 0,
+    body: new IncomingBody(req),
+  };
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`, as AWS reports IPv4 clients. */
+function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/** Writes a response; streams a Readable body. Never throws. */
+export function writeResponse(res: ServerResponse, response: GatewayResponse, onError: (err: Error) => void): void {
+  const flat: string[] = [];
+  for (const [k, v] of response.headers) flat.push(k, v);
+  const body = response.body;
+  if (body === null || typeof body === 'string' || Buffer.isBuffer(body)) {
+    const buf = body === null ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+    // 204 and 304 carry no body and no length (RFC 9110 §8.6).
+    if (response.statusCode !== 204 && response.statusCode !== 304) flat.push('content-length', String(buf?.length ?? 0));
+    res.writeHead(response.statusCode, flat);
+    res.end(buf);
+    return;
+  }
+  res.writeHead(response.statusCode, flat);
+  pipeline(body, res, (err) => {
+    if (err) onError(err);
+  });
+}
