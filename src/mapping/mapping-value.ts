@@ -88,10 +88,12 @@ function compileExpression(expr: string, side: MappingSide): ValueSource {
     const hint = head === 'request' || head === 'response' ? ` (a ${side} mapping can only read $${side}.*)` : '';
     throw new Error(`unknown variable "$${expr}"${hint}`);
   }
+  // `body`, `body.a.b`, `body['a.b']`: the JSON path keeps its leading `.` so `body..a` is caught.
+  if (tail === 'body') return { kind: 'body', steps: null };
+  if (tail.startsWith('body.') || tail.startsWith('body[')) return { kind: 'body', steps: compileJsonPath(tail.slice(4), expr) };
   const sub = tail.indexOf('.');
   const what = sub === -1 ? tail : tail.slice(0, sub);
   const name = sub === -1 ? undefined : tail.slice(sub + 1);
-  if (what === 'body') return { kind: 'body', steps: name === undefined ? null : compileJsonPath(name, expr) };
   if (what === 'header' && name) return { kind: 'header', name: name.toLowerCase() };
   if (side === 'request') {
     if (what === 'querystring' && name) return { kind: 'querystring', name };

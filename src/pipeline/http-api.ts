@@ -74,7 +74,7 @@ export class CompiledHttpApi {
       case 'AWS_PROXY':
         return createLambdaIntegration(integration, { runtime: this.#deps.runtime, accountId: this.#deps.accountId });
       case 'HTTP_PROXY':
-        return createHttpProxyIntegration(integration, {});
+        return createHttpProxyIntegration(integration, { accountId: this.#deps.accountId });
       case 'MOCK':
         // Refused at load for HTTP APIs; kept total for the compiler.
         return () => Promise.reject(new GatewayError('API_CONFIGURATION_ERROR', { message: 'MOCK is not an HTTP API integration' }));
@@ -111,12 +111,14 @@ export class CompiledHttpApi {
     };
     try {
       if (!sel) throw new GatewayError('RESOURCE_NOT_FOUND', { message: 'no stage matches and there is no $default stage' });
-      if (this.#cors) {
-        const preflight = preflightResponse(this.#cors, request);
-        if (preflight) ctx.result = preflight;
-      }
-      if (!ctx.result) {
-        const match = this.#router.match(request.method, ctx.stagePath);
+      // A matching route (OPTIONS, ANY or $default) takes the preflight too; the gateway answers
+      // preflights only when nothing matches, which is why AWS advises an unauthenticated
+      // `OPTIONS /{proxy+}` next to an authorized `$default`.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html
+      const match = this.#router.match(request.method, ctx.stagePath);
+      const preflight = !match && this.#cors ? preflightResponse(this.#cors, request) : undefined;
+      if (preflight) ctx.result = preflight;
+      else {
         if (!match) throw new GatewayError('RESOURCE_NOT_FOUND', { message: 'no route matches' });
         ctx.match = match;
         await runChain(ctx, this.#chains.get(ctx.stage)?.get(match.route) ?? [], HTTP_GATEWAY_RESPONSES);

@@ -132,7 +132,6 @@ function headerText(value: unknown, where: string): string | undefined {
 
 /** RFC 9110 token; values without CR, LF or other controls. Node would throw writing anything else. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 function checkedPair(name: string, value: string, field: string): HeaderPair {

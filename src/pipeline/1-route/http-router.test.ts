@@ -46,9 +46,11 @@ test('trailing slashes are not normalised, as on AWS', () => {
   assert.equal(hit(r, 'GET', '/metrics')?.key, 'GET /metrics');
 });
 
-test('{proxy+} needs a non-empty remainder; {var} never matches an empty segment', () => {
-  const r = router('ANY /{proxy+}', 'GET /a/{id}');
+test('{proxy+} needs one more segment (an empty one after a trailing slash counts); {var} never matches an empty segment', () => {
+  const r = router('ANY /{proxy+}', 'GET /a/{id}', 'ANY /handler/{proxy+}');
   assert.equal(hit(r, 'GET', '/'), undefined);
+  assert.deepEqual(hit(r, 'GET', '/handler/'), { key: 'ANY /handler/{proxy+}', params: { proxy: '' } });
+  assert.deepEqual(hit(r, 'GET', '/handler'), { key: 'ANY /{proxy+}', params: { proxy: 'handler' } });
   assert.deepEqual(hit(r, 'GET', '/a/b/c'), { key: 'ANY /{proxy+}', params: { proxy: 'a/b/c' } });
   assert.deepEqual(hit(r, 'GET', '/a//'), { key: 'ANY /{proxy+}', params: { proxy: 'a//' } });
 });

@@ -128,16 +128,14 @@ export class HttpRouter {
         if (m) return m;
       }
     }
+    // `{proxy+}` needs at least one more segment: `/{proxy+}` does not match `/`, but HTTP
+    // APIs let `/handler/{proxy+}` match `/handler/` with `proxy: ""` (seen in real events).
     if (node.greedy && i < segs.length) {
-      const rest = segs.slice(i).join('/');
-      // `{proxy+}` needs a non-empty remainder: `/{proxy+}` does not match `/`.
-      if (rest !== '') {
-        const route = node.greedy.byMethod.get(method as RouteMethod) ?? node.greedy.byMethod.get('ANY');
-        if (route) {
-          const p = params(node.paramNames, values) as Record<string, string>;
-          p[node.greedy.name] = rest;
-          return { route, pathParameters: p };
-        }
+      const route = node.greedy.byMethod.get(method as RouteMethod) ?? node.greedy.byMethod.get('ANY');
+      if (route) {
+        const p = params(node.paramNames, values) as Record<string, string>;
+        p[node.greedy.name] = segs.slice(i).join('/');
+        return { route, pathParameters: p };
       }
     }
     return undefined;

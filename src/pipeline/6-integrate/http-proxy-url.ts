@@ -50,8 +50,8 @@ export function parseQuery(raw: string): HeaderPair[] {
 }
 
 const URI = /^(https?):\/\/([^/?#]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/i;
-// `{id}` and `{proxy+}` (older docs write the greedy form in the integration URI too).
-export const PATH_VARIABLE = /\{([^{}+]+)(\+?)\}/g;
+/** `{id}` and `{proxy+}` in an integration URI (older docs write the greedy form there too). */
+export const PATH_VARIABLE = /\{([^{}+]+)\+?\}/g;
 
 /** An integration URI, split. */
 export interface Target {

@@ -112,9 +112,11 @@ export function createHttpProxyIntegration(
       throw new GatewayError('API_CONFIGURATION_ERROR', { cause: err });
     }
     // Route path variables are sent where the URI names them: /pets/{petID} → …/extendedpath/{petID}.
-    const fill = (text: string, safe: RegExp): string =>
-      text.replace(PATH_VARIABLE, (_m, name: string, greedy: string) => encodeForUri(params[name] ?? '', safe, greedy === '+'));
-    let path = fill(target.path, PATH_SAFE);
+    // `/` is kept: a greedy value (`{proxy}` for a `{proxy+}` route) spans segments, and a one-segment
+    // value cannot hold a bare `/` (an encoded `%2F` stays encoded).
+    const fill = (text: string, safe: RegExp, keepSlash: boolean): string =>
+      text.replace(PATH_VARIABLE, (_m, name: string) => encodeForUri(params[name] ?? '', safe, keepSlash));
+    let path = fill(target.path, PATH_SAFE, true);
     // "When the $default route receives a request, API Gateway sends the full request path to the
     // integration" (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html).
     // Full means as received, a named stage's segment included (reported on re:Post); other routes
@@ -155,12 +157,11 @@ export function createHttpProxyIntegration(
     }
     // "By default, API Gateway sends query string parameters to your backend integration" (routes page),
     // after the URI's own.
-    const query = [fill(target.query, QUERY_SAFE), clientQuery].filter((q) => q !== '').join('&');
+    const query = [fill(target.query, QUERY_SAFE, false), clientQuery].filter((q) => q !== '').join('&');
 
     const controller = new AbortController();
-    const timedOut = new Error(`no response headers within ${timeout} ms`);
     // The integration timeout runs until the response headers arrive (connect and upload included).
-    const timer = setTimeout(() => controller.abort(timedOut), timeout);
+    const timer = setTimeout(() => controller.abort(new Error(`no response headers within ${timeout} ms`)), timeout);
     let bodyStream: Readable | undefined;
     let bodyError: unknown;
     if (buffered === undefined && hasBody) {
@@ -183,7 +184,7 @@ export function createHttpProxyIntegration(
       });
     } catch (err) {
       bodyStream?.destroy();
-      throw upstreamError(err, bodyError, timedOut);
+      throw upstreamError(err, bodyError, controller.signal);
     } finally {
       clearTimeout(timer);
     }
@@ -202,7 +203,7 @@ export function createHttpProxyIntegration(
         try {
           buf = Buffer.from(await upstream.arrayBuffer());
         } catch (err) {
-          throw upstreamError(err, undefined, timedOut);
+          throw upstreamError(err, undefined, controller.signal);
         }
         body = buf;
       }
@@ -259,11 +260,12 @@ function fromUndiciHeaders(headers: Record<string, string | string[] | undefined
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Maps an upstream failure to the gateway response AWS gives for it. */
-function upstreamError(err: unknown, bodyError: unknown, timedOut: Error): GatewayError {
+function upstreamError(err: unknown, bodyError: unknown, signal: AbortSignal): GatewayError {
   if (bodyError instanceof GatewayError) return bodyError;
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  if (err === timedOut || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+  // Our own timer aborts with its Error as the reason; undici rejects with that same object.
+  if ((signal.aborted && err === signal.reason) || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
     return new GatewayError('INTEGRATION_TIMEOUT', { cause: err });
   }
   return new GatewayError('INTEGRATION_FAILURE', { cause: err });

@@ -12,6 +12,7 @@ import { parseHttpV1Result, parseHttpV2Result } from '../../lambda/events/http-r
 import { GatewayError } from '../../errors/index.ts';
 import { substituteStageVariables } from '../../util/stage-variables.ts';
 import type { GatewayContext, GatewayResponse } from '../types.ts';
+import { withAwsAddedHeaders } from './aws-added-headers.ts';
 
 export interface LambdaIntegrationDeps {
   readonly runtime: LambdaRuntime;
@@ -29,7 +30,8 @@ export function createLambdaIntegration(integration: LambdaProxyIntegration, dep
   const info = { accountId: deps.accountId };
   return async (ctx) => {
     const body = await ctx.request.body.read();
-    const event = build(ctx, body, info);
+    const request = { ...ctx.request, rawHeaders: withAwsAddedHeaders(ctx.request, body.length) };
+    const event = build({ ...ctx, request }, body, info);
     const functionName = substituteStageVariables(integration.functionName, ctx.stage.stageVariables);
     if (!deps.runtime.has(functionName)) {
       throw new GatewayError('INTEGRATION_FAILURE', { message: `function "${functionName}" (from the stage variables) is not defined` });

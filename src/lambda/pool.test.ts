@@ -1,0 +1,323 @@
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { createLambdaRuntime } from './pool.ts';
+import type { FunctionConfig } from '../model/function.ts';
+import type { InvokeResult, LambdaRuntime } from './types.ts';
+
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/functions/', import.meta.url));
+
+type Payload = Record<string, unknown>;
+type Failure = Extract<InvokeResult, { ok: false }>;
+
+/** A FunctionConfig for a fixture file (or an absolute path), with test-friendly defaults. */
+function fn(name: string, file: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
+  const exportName = overrides.exportName ?? 'handler';
+  const modulePath = file.startsWith('/') ? file : join(FIXTURES, file);
+  return {
+    name,
+    handler: `${basename(file, extname(file))}.${exportName}`,
+    modulePath,
+    exportName,
+    timeout: 3,
+    memorySize: 128,
+    environment: {},
+    reservedConcurrency: 10,
+    maxQueue: 10,
+    region: 'us-east-1',
+    accountId: '123456789012',
+    ...overrides,
+  };
+}
+
+/** A runtime closed after the test, and the parsed log lines it wrote. */
+function setup(t: TestContext, ...functions: FunctionConfig[]): { runtime: LambdaRuntime; logs: Payload[] } {
+  const logs: Payload[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Payload) });
+  const runtime = createLambdaRuntime({ functions: Object.fromEntries(functions.map((f) => [f.name, f])), logger });
+  t.after(() => runtime.close());
+  return { runtime, logs };
+}
+
+function call(runtime: LambdaRuntime, name: string, event: unknown, signal?: AbortSignal): Promise<InvokeResult> {
+  return runtime.invoke(name, event, signal === undefined ? { awsRequestId: randomUUID() } : { awsRequestId: randomUUID(), signal });
+}
+
+function ok(result: InvokeResult): Payload {
+  assert.ok(result.ok, `expected success, got ${JSON.stringify(result)}`);
+  return result.payload as Payload;
+}
+
+function failed(result: InvokeResult, kind: Failure['kind']): Failure {
+  assert.ok(!result.ok, `expected ${kind}, got ${JSON.stringify(result)}`);
+  assert.equal(result.kind, kind, JSON.stringify(result));
+  return result;
+}
+
+test('async ESM handler: result, context fields, warm reuse', async (t) => {
+  const { runtime } = setup(t, fn('hello', 'async.mjs', { memorySize: 256, timeout: 5 }));
+  assert.equal(runtime.has('hello'), true);
+  assert.equal(runtime.has('nope'), false);
+  const awsRequestId = randomUUID();
+  const first = ok(await runtime.invoke('hello', { a: [1, 'x'] }, { awsRequestId }));
+  assert.deepEqual(first.event, { a: [1, 'x'] });
+  assert.equal(first.count, 1);
+  const context = first.context as Payload;
+  assert.equal(context.awsRequestId, awsRequestId);
+  assert.equal(context.functionName, 'hello');
+  assert.equal(context.functionVersion, '$LATEST');
+  assert.equal(context.invokedFunctionArn, 'arn:aws:lambda:us-east-1:123456789012:function:hello');
+  assert.equal(context.memoryLimitInMB, '256');
+  assert.equal(context.logGroupName, '/aws/lambda/hello');
+  assert.match(String(context.logStreamName), /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+  assert.equal(context.callbackWaitsForEmptyEventLoop, true);
+  const [before, after] = first.remaining as [number, number];
+  assert.ok(before <= 5000 && before > 0, `remaining ${before}`);
+  assert.ok(after < before, `remaining time decreases: ${before} then ${after}`);
+
+  const second = ok(await call(runtime, 'hello', null));
+  assert.equal(second.count, 2, 'module state survives: the worker is warm');
+  assert.equal(second.threadId, first.threadId);
+  assert.equal(second.event, null);
+});
+
+test('callback-style CommonJS handlers', async (t) => {
+  const { runtime } = setup(
+    t,
+    fn('cb', 'callback.cjs'),
+    fn('succeed', 'callback.cjs', { exportName: 'succeedLater' }),
+    fn('sync', 'callback.cjs', { exportName: 'syncReturn' }),
+    fn('cbError', 'callback.cjs', { exportName: 'callbackError' }),
+    fn('fail', 'callback.cjs', { exportName: 'failString' }),
+    fn('noWait', 'callback.cjs', { exportName: 'noWait' }),
+  );
+  assert.deepEqual(ok(await call(runtime, 'cb', { x: 1 })), { style: 'callback', echo: { x: 1 } });
+  assert.deepEqual(ok(await call(runtime, 'succeed', {})), { style: 'succeed' });
+  assert.deepEqual(await call(runtime, 'sync', {}), { ok: true, payload: null });
+  const cbError = failed(await call(runtime, 'cbError', {}), 'handler-error');
+  assert.equal(cbError.errorType, 'TypeError');
+  assert.equal(cbError.errorMessage, 'bad input');
+  assert.match(cbError.trace[0] ?? '', /^TypeError: bad input/);
+  const fail = failed(await call(runtime, 'fail', {}), 'handler-error');
+  assert.deepEqual([fail.errorType, fail.errorMessage, fail.trace], ['string', 'nope', []]);
+  assert.deepEqual(ok(await call(runtime, 'noWait', {})), { waits: false });
+});
+
+test('CommonJS and ESM .js modules, by the nearest package.json', async (t) => {
+  const { runtime } = setup(t, fn('cjs', 'commonjs.js'), fn('esm', 'esm/handler.js'));
+  const cjs = ok(await call(runtime, 'cjs', {}));
+  assert.equal(cjs.format, 'commonjs');
+  assert.equal(cjs.hasRequire, true);
+  assert.deepEqual(ok(await call(runtime, 'esm', 'hi')), { format: 'esm', url: true, echo: 'hi' });
+});
+
+test('environment: the function own variables and Lambda reserved ones, isolated per function', async (t) => {
+  const keys = ['GREETING', 'ONLY_B', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+    'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_LOG_GROUP_NAME', 'LAMBDA_TASK_ROOT', 'TZ', 'AWS_LAMBDA_LOG_STREAM_NAME'];
+  const { runtime } = setup(
+    t,
+    fn('a', 'async.mjs', { environment: { GREETING: 'hello from a', AWS_REGION: 'eu-west-1' }, region: 'eu-central-1' }),
+    fn('b', 'async.mjs', { environment: { GREETING: 'hello from b', ONLY_B: 'yes' } }),
+  );
+  const a = ok(await call(runtime, 'a', { envKeys: keys }));
+  const b = ok(await call(runtime, 'b', { envKeys: keys }));
+  const envA = a.env as Payload;
+  const envB = b.env as Payload;
+  assert.equal(envA.GREETING, 'hello from a');
+  assert.equal(envA.ONLY_B, null, "a doesn't see b's variables");
+  assert.equal(envA.AWS_LAMBDA_FUNCTION_NAME, 'a');
+  assert.equal(envA.AWS_REGION, 'eu-central-1', 'reserved variables win over the function own');
+  assert.equal(envA.AWS_DEFAULT_REGION, 'eu-central-1');
+  assert.equal(envA.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '128');
+  assert.equal(envA.AWS_LAMBDA_FUNCTION_VERSION, '$LATEST');
+  assert.equal(envA.AWS_EXECUTION_ENV, 'AWS_Lambda_nodejs20.x');
+  assert.equal(envA.AWS_LAMBDA_LOG_GROUP_NAME, '/aws/lambda/a');
+  assert.equal(envA.AWS_LAMBDA_LOG_STREAM_NAME, (a.context as Payload).logStreamName);
+  assert.equal(envA.LAMBDA_TASK_ROOT, FIXTURES.replace(/\/$/, ''));
+  assert.equal(envA.TZ, ':UTC');
+  assert.equal(envB.GREETING, 'hello from b');
+  assert.equal(envB.ONLY_B, 'yes');
+  assert.equal(envB.AWS_LAMBDA_FUNCTION_NAME, 'b');
+  assert.equal(envB.AWS_REGION, 'us-east-1');
+  assert.equal(process.env.GREETING, undefined, "the host's environment is untouched");
+});
+
+test('function errors are serialized as Lambda does and logged with their stack', async (t) => {
+  const { runtime, logs } = setup(t, fn('b', 'behaviours.mjs'));
+  const awsRequestId = randomUUID();
+  const thrown = failed(await runtime.invoke('b', { action: 'throw' }, { awsRequestId }), 'handler-error');
+  assert.equal(thrown.errorType, 'RangeError');
+  assert.equal(thrown.errorMessage, 'out of range');
+  assert.equal(thrown.trace[0], 'RangeError: out of range');
+  assert.ok(thrown.trace.some((line) => line.includes('behaviours.mjs')), thrown.trace.join('\n'));
+  const logged = logs.find((line) => line.awsRequestId === awsRequestId && line.level === 50);
+  assert.ok(logged, 'the error is logged at error level');
+  assert.equal(logged.fn, 'b');
+  assert.match(String(logged.stack), /RangeError: out of range\n/);
+
+  const str = failed(await call(runtime, 'b', { action: 'throwString' }), 'handler-error');
+  assert.deepEqual([str.errorType, str.errorMessage, str.trace], ['string', 'plain string', []]);
+  const circular = failed(await call(runtime, 'b', { action: 'circular' }), 'handler-error');
+  assert.equal(circular.errorMessage, 'Unable to stringify response body');
+  assert.deepEqual(await call(runtime, 'b', { action: 'undefined' }), { ok: true, payload: null });
+  assert.equal(ok(await call(runtime, 'b', { action: 'count' })).count, 5, 'errors keep the worker warm');
+});
+
+test('function timeout: Sandbox.Timedout, the worker is replaced', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { timeout: 1 }));
+  const first = ok(await call(runtime, 'b', { action: 'count' }));
+  const awsRequestId = randomUUID();
+  const timedOut = failed(await runtime.invoke('b', { action: 'hang' }, { awsRequestId }), 'function-timeout');
+  assert.equal(timedOut.errorType, 'Sandbox.Timedout');
+  assert.equal(timedOut.errorMessage, `RequestId: ${awsRequestId} Error: Task timed out after 1.00 seconds`);
+  const next = ok(await call(runtime, 'b', { action: 'count' }));
+  assert.equal(next.count, 1, 'a fresh worker: module state starts over');
+  assert.notEqual(next.threadId, first.threadId);
+});
+
+test('process.exit in a handler: worker-crash, the next invocation gets a fresh worker', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs'));
+  ok(await call(runtime, 'b', { action: 'count' }));
+  const awsRequestId = randomUUID();
+  const crash = failed(await runtime.invoke('b', { action: 'exit' }, { awsRequestId }), 'worker-crash');
+  assert.equal(crash.errorType, 'Runtime.ExitError');
+  assert.equal(crash.errorMessage, `RequestId: ${awsRequestId} Error: Runtime exited with error: exit status 1`);
+  assert.equal(ok(await call(runtime, 'b', { action: 'count' })).count, 1);
+});
+
+test('heap limit (memorySize): worker-crash, the next invocation works', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { memorySize: 64, timeout: 30 }));
+  const awsRequestId = randomUUID();
+  const crash = failed(await runtime.invoke('b', { action: 'oom' }, { awsRequestId }), 'worker-crash');
+  assert.equal(crash.errorType, 'Runtime.ExitError');
+  assert.equal(crash.errorMessage, `RequestId: ${awsRequestId} Error: Runtime exited with error: signal: killed`);
+  assert.equal(ok(await call(runtime, 'b', { action: 'count' })).count, 1);
+});
+
+test('an uncaught exception during an invocation is its error; the worker is replaced', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs'));
+  const uncaught = failed(await call(runtime, 'b', { action: 'uncaught' }), 'handler-error');
+  assert.equal(uncaught.errorType, 'Error');
+  assert.equal(uncaught.errorMessage, 'thrown from a timer');
+  assert.equal(ok(await call(runtime, 'b', { action: 'count' })).count, 1);
+  const unhandled = failed(await call(runtime, 'b', { action: 'unhandled' }), 'handler-error');
+  assert.equal(unhandled.errorType, 'Runtime.UnhandledPromiseRejection');
+  assert.equal(unhandled.errorMessage, 'Error: nobody caught this');
+  assert.equal(ok(await call(runtime, 'b', { action: 'count' })).count, 1);
+});
+
+test('reservedConcurrency bounds the running invocations; the rest queue', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 2 }));
+  const results = await Promise.all([1, 2, 3, 4].map(() => call(runtime, 'b', { action: 'sleep', ms: 200 })));
+  const runs = results.map((result) => ok(result) as { threadId: number; start: number; end: number });
+  assert.ok(new Set(runs.map((run) => run.threadId)).size <= 2, 'at most two workers');
+  for (const run of runs) {
+    const running = runs.filter((other) => other.start <= run.start && run.start < other.end).length;
+    assert.ok(running <= 2, `${running} invocations ran at once`);
+  }
+});
+
+test('maxQueue: beyond the queue, TooManyRequestsException', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 1, maxQueue: 1 }));
+  const running = call(runtime, 'b', { action: 'sleep', ms: 100 });
+  const queued = call(runtime, 'b', { action: 'sleep', ms: 1 });
+  const throttled = failed(await call(runtime, 'b', { action: 'count' }), 'throttled');
+  assert.equal(throttled.errorType, 'TooManyRequestsException');
+  ok(await running);
+  ok(await queued);
+});
+
+test('abort: a queued invocation leaves the queue; a running one stops being waited for', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 1, maxQueue: 1 }));
+  const running = call(runtime, 'b', { action: 'sleep', ms: 150 });
+  const controller = new AbortController();
+  const queued = call(runtime, 'b', { action: 'count' }, controller.signal);
+  controller.abort();
+  failed(await queued, 'aborted');
+  const next = call(runtime, 'b', { action: 'count' }); // The queue slot is free again.
+  ok(await running);
+  assert.equal(ok(await next).count, 2, 'the aborted invocation never ran');
+
+  const controller2 = new AbortController();
+  const inFlight = call(runtime, 'b', { action: 'sleep', ms: 150 }, controller2.signal);
+  const after = call(runtime, 'b', { action: 'count' });
+  controller2.abort();
+  failed(await inFlight, 'aborted');
+  assert.equal(ok(await after).count, 4, 'the worker finished the aborted invocation first');
+  failed(await call(runtime, 'b', { action: 'count' }, AbortSignal.abort()), 'aborted');
+});
+
+test('reservedConcurrency 0 throttles every invocation', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 0 }));
+  failed(await call(runtime, 'b', { action: 'count' }), 'throttled');
+});
+
+test('init errors: missing module, missing export, syntax error, unknown function', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'portico-lambda-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'broken.mjs'), 'export const handler = async () => {;\n');
+  const { runtime, logs } = setup(
+    t,
+    fn('missingModule', join(dir, 'nope.mjs')),
+    fn('missingExport', 'async.mjs', { exportName: 'nope' }),
+    fn('broken', join(dir, 'broken.mjs')),
+  );
+  const missingModule = failed(await call(runtime, 'missingModule', {}), 'init-error');
+  assert.equal(missingModule.errorType, 'Runtime.ImportModuleError');
+  assert.match(missingModule.errorMessage, /Cannot find module/);
+  for (let i = 0; i < 2; i++) {
+    const missingExport = failed(await call(runtime, 'missingExport', {}), 'init-error');
+    assert.equal(missingExport.errorType, 'Runtime.HandlerNotFound');
+    assert.equal(missingExport.errorMessage, 'async.nope is undefined or not exported');
+  }
+  assert.equal(failed(await call(runtime, 'broken', {}), 'init-error').errorType, 'Runtime.UserCodeSyntaxError');
+  assert.equal(failed(await call(runtime, 'unknown', {}), 'init-error').errorType, 'ResourceNotFoundException');
+  assert.ok(logs.some((line) => line.fn === 'missingExport' && line.level === 50 && line.errorType === 'Runtime.HandlerNotFound'));
+});
+
+test('console output is logged with the function name and request id', async (t) => {
+  const { runtime, logs } = setup(t, fn('b', 'behaviours.mjs'));
+  const awsRequestId = randomUUID();
+  assert.equal(ok(await runtime.invoke('b', { action: 'log' }, { awsRequestId })) as unknown, 'logged');
+  const lines = logs.filter((line) => line.awsRequestId === awsRequestId).map((line) => [line.fn, line.consoleLevel, line.msg]);
+  assert.deepEqual(lines, [
+    ['b', 'INFO', 'hello world number 42'],
+    ['b', 'WARN', '{ a: 1 }'],
+    ['b', 'ERROR', 'logged error'],
+    ['b', 'DEBUG', 'debug line'],
+  ]);
+});
+
+test('reload: new invocations load the changed code in fresh workers', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'portico-lambda-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'app.mjs');
+  const version = (v: string): string => `export const handler = (ms) => new Promise((resolve) => setTimeout(resolve, ms, '${v}'));\n`;
+  await writeFile(file, version('v1'));
+  const { runtime } = setup(t, fn('app', file, { reservedConcurrency: 1 }));
+  assert.equal(ok(await call(runtime, 'app', 0)) as unknown, 'v1');
+  await writeFile(file, version('v2'));
+  assert.equal(ok(await call(runtime, 'app', 0)) as unknown, 'v1', 'a warm worker keeps the loaded code');
+  const inFlight = call(runtime, 'app', 100);
+  await runtime.reload();
+  const after = call(runtime, 'app', 0); // Waits for the old worker to finish (concurrency 1), then gets a new one.
+  assert.equal(ok(await inFlight) as unknown, 'v1', 'a running invocation finishes on the old code');
+  assert.equal(ok(await after) as unknown, 'v2');
+  assert.equal(ok(await call(runtime, 'app', 0)) as unknown, 'v2');
+});
+
+test('close: waiting invocations resolve, later ones are refused', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 1 }));
+  const running = call(runtime, 'b', { action: 'hang' });
+  const queued = call(runtime, 'b', { action: 'count' });
+  await runtime.close();
+  failed(await running, 'aborted');
+  failed(await queued, 'aborted');
+  failed(await call(runtime, 'b', { action: 'count' }), 'aborted');
+});

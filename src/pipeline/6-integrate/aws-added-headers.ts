@@ -1,0 +1,41 @@
+/**
+ * Headers AWS's front end adds before a request reaches a Lambda integration: X-Forwarded-For
+ * (the client's value with the source IP appended), X-Forwarded-Port, X-Forwarded-Proto,
+ * X-Amzn-Trace-Id (kept when the client sent one) and Content-Length (also "0" on a GET).
+ * Seen in every real HTTP API event; the spec §2.1 lists them for REST as well.
+ */
+import { randomBytes } from 'node:crypto';
+import type { GatewayRequest } from '../types.ts';
+
+/** The request's raw header list with AWS's additions, as the Lambda event should show it. */
+export function withAwsAddedHeaders(request: GatewayRequest, bodyLength: number): string[] {
+  const out: string[] = [];
+  let xff: string | undefined;
+  let trace = false;
+  let length = false;
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const lower = name.toLowerCase();
+    if (lower === 'x-forwarded-for') {
+      xff = xff === undefined ? (raw[i + 1] as string) : `${xff}, ${raw[i + 1] as string}`;
+      continue;
+    }
+    // The port and scheme are the gateway's own; a client's claim is replaced.
+    if (lower === 'x-forwarded-port' || lower === 'x-forwarded-proto') continue;
+    if (lower === 'x-amzn-trace-id') trace = true;
+    if (lower === 'content-length') length = true;
+    out.push(name, raw[i + 1] as string);
+  }
+  if (!length) out.push('Content-Length', String(bodyLength));
+  out.push('X-Forwarded-For', xff === undefined ? request.sourceIp : `${xff}, ${request.sourceIp}`);
+  out.push('X-Forwarded-Port', String(request.localPort));
+  out.push('X-Forwarded-Proto', request.scheme);
+  if (!trace) out.push('X-Amzn-Trace-Id', traceId());
+  return out;
+}
+
+/** An X-Ray trace header: `Root=1-{epoch seconds, 8 hex}-{96 random bits, 24 hex}`. */
+export function traceId(): string {
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+}
