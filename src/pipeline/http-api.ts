@@ -141,7 +141,9 @@ export class CompiledHttpApi {
       // With CORS configured, AWS ignores the integration's CORS headers and sends its own.
       headers = [...stripCorsHeaders(headers), ...actualResponseHeaders(this.#cors, ctx.request)];
     }
-    return { statusCode: result.statusCode, headers: [...headers, ...ctx.extraHeaders, ['apigw-requestid', ctx.requestId]], body: result.body };
+    // The gateway's own request id replaces any the integration sent (a proxied API Gateway).
+    const own = headers.some(([n]) => n.length === 15 && n.toLowerCase() === 'apigw-requestid') ? headers.filter(([n]) => n.toLowerCase() !== 'apigw-requestid') : headers;
+    return { statusCode: result.statusCode, headers: [...own, ...ctx.extraHeaders, ['apigw-requestid', ctx.requestId]], body: result.body };
   }
 }
 

@@ -1,0 +1,101 @@
+/**
+ * `portico serve` as a user runs it: a child process, its printed lines, --watch reloading
+ * handlers and definitions without dropping an in-flight request, and a clean SIGTERM.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { request } from 'undici';
+import { writeProject } from '../../helpers/gateway.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+/** Starts the CLI and collects stdout lines; `waitFor` resolves on the first line matching. */
+function startCli(args: string[]): { child: ChildProcessWithoutNullStreams; lines: string[]; waitFor: (re: RegExp, after?: number) => Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), ...args], { cwd: ROOT });
+  const lines: string[] = [];
+  const waiters: { re: RegExp; from: number; resolve: (l: string) => void }[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line);
+    for (const w of [...waiters]) {
+      if (lines.length - 1 >= w.from && w.re.test(line)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const waitFor = (re: RegExp, after = 0): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const found = lines.slice(after).find((l) => re.test(l));
+      if (found) return resolve(found);
+      const timer = setTimeout(() => reject(new Error(`no line matching ${re} within 20 s; stdout:\n${lines.join('\n')}\nstderr:\n${stderr}`)), 20_000);
+      waiters.push({ re, from: after, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+    });
+  return { child, lines, waitFor };
+}
+
+test('portico serve --watch', async (t) => {
+  const dir = writeProject(t, {
+    'portico.yaml': `
+functions:
+  hi: { handler: hi.handler, timeout: 10 }
+apis:
+  - name: greet
+    type: HTTP
+    routes:
+      "GET /hi": { function: hi }
+`,
+    'hi.mjs': `export const handler = async (e) => { if (e.queryStringParameters?.slow) await new Promise((r) => setTimeout(r, 1500)); return { says: 'v1' }; };`,
+  });
+  const cli = startCli(['serve', dir, '--port', '0', '--watch']);
+  t.after(() => {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+  });
+
+  const line = await cli.waitFor(/^greet HTTP \$default http:\/\/127\.0\.0\.1:\d+\/$/);
+  await cli.waitFor(/^portico: ready$/);
+  const base = (line.split(' ')[3] as string).replace(/\/$/, '');
+  assert.deepEqual(await (await request(`${base}/hi`)).body.json(), { says: 'v1' });
+
+  // A slow request is in flight while the handler changes.
+  const inflight = request(`${base}/hi?slow=1`);
+  await new Promise((r) => setTimeout(r, 200));
+  const mark = cli.lines.length;
+  writeFileSync(join(dir, 'hi.mjs'), `export const handler = async () => ({ says: 'v2' });`);
+  await cli.waitFor(/^portico: reloaded$/, mark);
+  const slow = await inflight;
+  assert.equal(slow.statusCode, 200, 'the in-flight request finished');
+  assert.deepEqual(await slow.body.json(), { says: 'v1' });
+  assert.deepEqual(await (await request(`${base}/hi`)).body.json(), { says: 'v2' });
+
+  // A definition change adds a route; a broken edit keeps the last good project.
+  const mark2 = cli.lines.length;
+  writeFileSync(
+    join(dir, 'portico.yaml'),
+    `
+functions:
+  hi: { handler: hi.handler }
+apis:
+  - name: greet
+    type: HTTP
+    routes:
+      "GET /hi": { function: hi }
+      "GET /hello": { function: hi }
+`,
+  );
+  await cli.waitFor(/^portico: reloaded$/, mark2);
+  assert.equal((await request(`${base}/hello`)).statusCode, 200);
+  writeFileSync(join(dir, 'portico.yaml'), 'apis: [ { name: greet, type: HTTP, routes: { "GET hello": { function: nope } } } ]\n');
+  await new Promise((r) => setTimeout(r, 800));
+  assert.equal((await request(`${base}/hello`)).statusCode, 200, 'still serving the previous definitions');
+
+  // SIGTERM: graceful shutdown, exit 0.
+  const exited = new Promise<number | null>((r) => cli.child.once('exit', (code) => r(code)));
+  cli.child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+});
