@@ -15,7 +15,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['examples/**/*.{js,mjs,cjs}', 'test/fixtures/**/*.{js,mjs,cjs}', 'bin/**/*.js'],
+    files: ['examples/**/*.{js,mjs,cjs}', 'test/fixtures/**/*.{js,mjs,cjs}', 'bin/**/*.js', 'scripts/**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.cjs', 'test/fixtures/functions/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', exports: 'writable', require: 'readonly', __dirname: 'readonly' } },
   },
 );
