@@ -8,36 +8,40 @@ import { clfTime } from '../util/time.ts';
 /** The account id when the project sets none (the documentation's example account, as in config). */
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 
+type Getter = (ctx: GatewayContext, accountId: string) => string | undefined;
+
+// `domainName` is the Host without its port; IPv6 literals keep their brackets.
+const domainName: Getter = (ctx) => ctx.request.host.replace(/:\d+$/, '');
+
+/** Built once: a request only looks up the names its mappings use. */
+const TABLE: ReadonlyMap<string, Getter> = new Map<string, Getter>([
+  ['accountId', (_ctx, accountId) => accountId],
+  ['apiId', (ctx) => ctx.api.apiId],
+  ['awsEndpointRequestId', (ctx) => ctx.requestId],
+  ['domainName', domainName],
+  ['domainPrefix', (ctx, a) => domainName(ctx, a)?.split('.')[0]],
+  // HTTP APIs use the request id as extendedRequestId (spec §14.1).
+  ['extendedRequestId', (ctx) => ctx.requestId],
+  ['httpMethod', (ctx) => ctx.request.method],
+  ['identity.sourceIp', (ctx) => ctx.request.sourceIp],
+  ['identity.userAgent', (ctx) => ctx.request.headers['user-agent']],
+  ['sourceIp', (ctx) => ctx.request.sourceIp],
+  ['userAgent', (ctx) => ctx.request.headers['user-agent']],
+  // HTTP APIs' `$context.path` is the full request path, a named stage's segment included.
+  ['path', (ctx) => ctx.request.rawPath],
+  ['protocol', (ctx) => ctx.request.protocol],
+  ['requestId', (ctx) => ctx.requestId],
+  ['requestTime', (ctx) => clfTime(ctx.requestTimeEpoch)],
+  ['requestTimeEpoch', (ctx) => String(ctx.requestTimeEpoch)],
+  ['routeKey', (ctx) => ctx.match?.route.routeKey],
+  ['stage', (ctx) => ctx.stage.stageName],
+]);
+
 /**
  * A lookup of `$context` variables for one request. `sourceIp` and `userAgent` are accepted as
  * short forms of `identity.*`. Unknown names, and values that only exist after the integration
  * (`integration.*`, `responseLatency`...), give `undefined`.
  */
 export function contextVariables(ctx: GatewayContext, accountId = DEFAULT_ACCOUNT_ID): (name: string) => string | undefined {
-  const req = ctx.request;
-  // `domainName` is the Host without its port; IPv6 literals keep their brackets.
-  const domainName = (): string => req.host.replace(/:\d+$/, '');
-  const table: Readonly<Record<string, () => string | undefined>> = {
-    accountId: () => accountId,
-    apiId: () => ctx.api.apiId,
-    awsEndpointRequestId: () => ctx.requestId,
-    domainName,
-    domainPrefix: () => domainName().split('.')[0],
-    // HTTP APIs use the request id as extendedRequestId (spec §14.1).
-    extendedRequestId: () => ctx.requestId,
-    httpMethod: () => req.method,
-    'identity.sourceIp': () => req.sourceIp,
-    'identity.userAgent': () => req.headers['user-agent'],
-    sourceIp: () => req.sourceIp,
-    userAgent: () => req.headers['user-agent'],
-    // HTTP APIs' `$context.path` is the full request path, a named stage's segment included.
-    path: () => req.rawPath,
-    protocol: () => req.protocol,
-    requestId: () => ctx.requestId,
-    requestTime: () => clfTime(ctx.requestTimeEpoch),
-    requestTimeEpoch: () => String(ctx.requestTimeEpoch),
-    routeKey: () => ctx.match?.route.routeKey,
-    stage: () => ctx.stage.stageName,
-  };
-  return (name) => (Object.hasOwn(table, name) ? table[name]?.() : undefined);
+  return (name) => TABLE.get(name)?.(ctx, accountId);
 }

@@ -7,25 +7,24 @@
  * refused / reset / DNS / TLS → INTEGRATION_FAILURE (500 {"message":"Internal Server Error"}).
  * After the headers, a failing body can only abort the client's response.
  */
-import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { GatewayError } from '../../errors/index.ts';
 import {
   applyHeaderOperations,
-  applyQueryOperations,
   applyRequestMapping,
   applyResponseMapping,
   compileRequestMapping,
   compileResponseMapping,
   contextVariables,
   DEFAULT_ACCOUNT_ID,
-  type MappingInput,
 } from '../../mapping/http-parameter-mapping.ts';
 import type { HttpProxyIntegration } from '../../model/index.ts';
 import { hasStageVariables, substituteStageVariables } from '../../util/stage-variables.ts';
 import type { GatewayContext, GatewayResponse, HeaderPair } from '../types.ts';
-import { encodeForUri, parseQuery, PATH_SAFE, PATH_VARIABLE, QUERY_SAFE, splitUri, type Target } from './http-proxy-url.ts';
+import { encodeForUri, PATH_SAFE, PATH_VARIABLE, QUERY_SAFE, splitUri, type Target } from './http-proxy-url.ts';
+import { traceId } from './aws-added-headers.ts';
+import { mappedQueryString, mappingInput } from './request-mapping.ts';
 
 /** Injection points, for tests and for a future per-integration TLS or proxy setup. */
 export interface HttpProxyDeps {
@@ -72,11 +71,6 @@ const REPLACED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-p
 /** Header names a `Connection` header lists are hop-by-hop too (RFC 9110 §7.6.1). */
 function connectionTokens(value: string | undefined): Set<string> {
   return new Set((value ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
-}
-
-/** An X-Ray style trace id as AWS adds: `Root=1-<epoch seconds hex>-<96 random bits hex>`. */
-function traceId(epochMs: number): string {
-  return `Root=1-${Math.floor(epochMs / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
 }
 
 /**
@@ -132,27 +126,10 @@ export function createHttpProxyIntegration(
     let clientQuery = req.rawQuery;
     let headers = forwardedHeaders(ctx, buffered === undefined && hasBody ? declared : undefined);
     if (requestMapping) {
-      let query: HeaderPair[] | undefined;
-      const queryValues = (name: string): string | undefined => {
-        query ??= parseQuery(req.rawQuery);
-        const values = query.filter(([n]) => n === name).map(([, v]) => v);
-        return values.length === 0 ? undefined : values.join(',');
-      };
-      const input: MappingInput = {
-        header: (name) => req.headers[name.toLowerCase()],
-        querystring: queryValues,
-        path: ctx.stagePath,
-        pathParameter: (name) => params[name],
-        body: buffered,
-        context,
-        stageVariable: (name) => stageVariables[name],
-      };
+      const input = mappingInput(ctx, buffered, context);
       const mapped = applyRequestMapping(requestMapping, input);
       headers = applyHeaderOperations(headers, mapped.headerOps);
-      if (requestMapping.querystrings.length > 0) {
-        const pairs = applyQueryOperations(parseQuery(req.rawQuery), mapped.queryOps);
-        clientQuery = pairs.map(([k, v]) => `${encodeForUri(k, QUERY_SAFE, false)}=${encodeForUri(v, QUERY_SAFE, false)}`).join('&');
-      }
+      if (requestMapping.querystrings.length > 0) clientQuery = mappedQueryString(req.rawQuery, mapped.queryOps);
       if (mapped.path !== undefined) path = encodeForUri(mapped.path.startsWith('/') ? mapped.path : `/${mapped.path}`, PATH_SAFE, true);
     }
     // "By default, API Gateway sends query string parameters to your backend integration" (routes page),
@@ -242,7 +219,7 @@ function forwardedHeaders(ctx: GatewayContext, contentLength: number | undefined
   // The client's address is appended to any chain it sent, as a proxy does.
   out.push(['x-forwarded-for', [...forwardedFor, req.sourceIp].join(', ')]);
   out.push(['x-forwarded-proto', req.scheme], ['x-forwarded-port', String(req.localPort)]);
-  if (!traced) out.push(['x-amzn-trace-id', traceId(ctx.requestTimeEpoch)]);
+  if (!traced) out.push(['x-amzn-trace-id', traceId()]);
   return out;
 }
 

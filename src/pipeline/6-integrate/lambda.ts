@@ -1,6 +1,7 @@
 /**
  * AWS_PROXY integration with a local function: build the event for the payload format,
- * invoke the warm worker, turn its result into a response.
+ * invoke the warm worker, turn its result into a response. Parameter mappings apply on both
+ * sides, as HTTP APIs allow for Lambda integrations too.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
 import { randomUUID } from 'node:crypto';
@@ -10,9 +11,18 @@ import { buildHttpV1Event } from '../../lambda/events/http-v1.ts';
 import { buildHttpV2Event } from '../../lambda/events/http-v2.ts';
 import { parseHttpV1Result, parseHttpV2Result } from '../../lambda/events/http-response.ts';
 import { GatewayError } from '../../errors/index.ts';
+import {
+  applyHeaderOperations,
+  applyRequestMapping,
+  compileRequestMapping,
+  compileResponseMapping,
+  contextVariables,
+  type CompiledRequestMapping,
+} from '../../mapping/http-parameter-mapping.ts';
 import { substituteStageVariables } from '../../util/stage-variables.ts';
-import type { GatewayContext, GatewayResponse } from '../types.ts';
+import type { GatewayContext, GatewayRequest, GatewayResponse, HeaderPair } from '../types.ts';
 import { withAwsAddedHeaders } from './aws-added-headers.ts';
+import { mapBufferedResponse, mappedQueryString, mappingInput } from './request-mapping.ts';
 
 export interface LambdaIntegrationDeps {
   readonly runtime: LambdaRuntime;
@@ -28,9 +38,14 @@ export function createLambdaIntegration(integration: LambdaProxyIntegration, dep
   const build = v2 ? buildHttpV2Event : buildHttpV1Event;
   const parse = v2 ? parseHttpV2Result : parseHttpV1Result;
   const info = { accountId: deps.accountId };
+  const requestMapping = integration.requestParameters && compileRequestMapping(integration.requestParameters, integration.source);
+  const responseMapping = integration.responseParameters && compileResponseMapping(integration.responseParameters, integration.source);
+
   return async (ctx) => {
     const body = await ctx.request.body.read();
-    const request = { ...ctx.request, rawHeaders: withAwsAddedHeaders(ctx.request, body.length) };
+    const context = requestMapping || responseMapping ? contextVariables(ctx, deps.accountId) : undefined;
+    let request: GatewayRequest = { ...ctx.request, rawHeaders: withAwsAddedHeaders(ctx.request, body.length) };
+    if (requestMapping && context) request = mapRequest(requestMapping, ctx, request, body, context);
     const event = build({ ...ctx, request }, body, info);
     const functionName = substituteStageVariables(integration.functionName, ctx.stage.stageVariables);
     if (!deps.runtime.has(functionName)) {
@@ -57,13 +72,34 @@ export function createLambdaIntegration(integration: LambdaProxyIntegration, dep
       );
       throw new GatewayError('INTEGRATION_FAILURE', { message: `${result.errorType}: ${result.errorMessage}` });
     }
+    let response: GatewayResponse;
     try {
-      return parse(result.payload);
+      response = parse(result.payload);
     } catch (err) {
       if (err instanceof GatewayError) {
         ctx.log.error({ requestId: ctx.requestId, fn: functionName, reason: err.message }, `Lambda function ${functionName} returned a malformed response: ${err.message}`);
       }
       throw err;
     }
+    return responseMapping && context ? mapBufferedResponse(responseMapping, response, ctx, context) : response;
+  };
+}
+
+/** The request the event is built from, after `requestParameters` (headers, query string, path). */
+function mapRequest(
+  mapping: CompiledRequestMapping,
+  ctx: GatewayContext,
+  request: GatewayRequest,
+  body: Buffer,
+  context: (name: string) => string | undefined,
+): GatewayRequest {
+  const mapped = applyRequestMapping(mapping, mappingInput(ctx, mapping.needsBody ? body : undefined, context));
+  const pairs: HeaderPair[] = [];
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) pairs.push([request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string]);
+  return {
+    ...request,
+    rawHeaders: applyHeaderOperations(pairs, mapped.headerOps).flat(),
+    rawQuery: mapping.querystrings.length > 0 ? mappedQueryString(request.rawQuery, mapped.queryOps) : request.rawQuery,
+    rawPath: mapped.path === undefined ? request.rawPath : mapped.path.startsWith('/') ? mapped.path : `/${mapped.path}`,
   };
 }

@@ -37,6 +37,18 @@ paths:
   /echo1/{id}:
     get:
       x-amazon-apigateway-integration: { type: aws_proxy, uri: "${ARN('echo')}", payloadFormatVersion: "1.0" }
+  /mapped:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        uri: "${ARN('echo')}"
+        payloadFormatVersion: "2.0"
+        requestParameters:
+          "append:header.x-added": "$context.routeKey"
+          "remove:header.x-drop": "''"
+          "overwrite:querystring.q": "fixed"
+        responseParameters:
+          "200": { "overwrite:statuscode": "203", "append:header.x-stage": "$stageVariables.color" }
   /raw:
     post:
       x-amazon-apigateway-integration: { type: aws_proxy, uri: "${ARN('raw')}", payloadFormatVersion: "2.0" }
@@ -101,6 +113,11 @@ test('HTTP API Lambda routes', async (t) => {
     assert.equal(event.requestContext.http['method'], 'POST');
     assert.equal(event.requestContext.http['sourceIp'], '127.0.0.1');
     assert.equal(event.requestContext.http['userAgent'], 'e2e');
+    // Headers AWS's front end adds before the integration.
+    assert.equal(headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(headers['x-forwarded-proto'], 'http');
+    assert.match(headers['x-amzn-trace-id'] ?? '', /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.equal(headers['content-length'], '17');
     assert.equal(res.headers['apigw-requestid'], event.requestContext['requestId']);
     assert.match(String(event.requestContext['requestId']), /^[A-Za-z0-9+/]{15}=$/);
     assert.equal(typeof event.requestContext['timeEpoch'], 'number');
@@ -137,6 +154,18 @@ test('HTTP API Lambda routes', async (t) => {
     assert.equal(event['body'], null);
     // Real HTTP API 1.0 events carry the route key as resourceId (see test/fixtures/aws-events).
     assert.equal(event.requestContext['resourceId'], 'GET /echo1/{id}');
+  });
+
+  await t.test('parameter mapping applies to Lambda routes: the event sees mapped headers and query, the client a mapped answer', async () => {
+    const res = await call(base, '/mapped?q=client&keep=1', { headers: { 'x-drop': 'secret', 'x-keep': 'yes' } });
+    assert.equal(res.status, 203);
+    assert.equal(res.headers['x-stage'], 'blue');
+    const { event } = res.json() as { event: Record<string, unknown> };
+    const headers = event['headers'] as Record<string, string>;
+    assert.equal(headers['x-added'], 'GET /mapped');
+    assert.equal(headers['x-drop'], undefined);
+    assert.equal(headers['x-keep'], 'yes');
+    assert.deepEqual(event['queryStringParameters'], { q: 'fixed', keep: '1' });
   });
 
   await t.test('2.0 response inference: an object without statusCode is 200 JSON', async () => {
