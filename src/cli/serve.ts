@@ -24,7 +24,9 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     throw err;
   }
   for (const w of project.warnings) process.stderr.write(`warning: ${w}\n`);
-  const logger = pino({ base: null });
+  // Asynchronous stdout: under load pending lines coalesce into one write instead of a
+  // synchronous write per request (14% of a proxied request's CPU when synchronous).
+  const logger = pino({ base: null }, pino.destination({ dest: 1, sync: false }));
   const gateway = await Gateway.start(project, {
     logger,
     ...(options.port !== undefined ? { port: options.port } : {}),
@@ -45,9 +47,10 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     stopping = true;
     process.stdout.write(`portico: ${signal}, shutting down\n`);
     watcher?.close();
+    const exit = (code: number): void => logger.flush(() => process.exit(code));
     gateway.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => exit(0),
+      () => exit(1),
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));

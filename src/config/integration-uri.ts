@@ -23,7 +23,7 @@ export function parseLambdaUri(uri: string): LambdaTarget {
   const inner = LAMBDA_ARN.exec(fnArn);
   if (!inner) {
     throw new Error(
-      `"${uri}" is not a Lambda integration URI; expected arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/arn:aws:lambda:{region}:{account}:function:{name}/invocations`,
+      `"${uri}" is not a Lambda integration URI; expected a function ARN arn:aws:lambda:{region}:{account}:function:{name}[:{alias}] or arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations`,
     );
   }
   return { kind: 'lambda', functionName: inner[3] as string };

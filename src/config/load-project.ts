@@ -11,9 +11,10 @@ import type { FunctionConfig, HttpApi, Project, Route, RouteSettings, Stage } fr
 import { ConfigError, ConfigErrors } from '../errors/index.ts';
 import { HttpRouter } from '../pipeline/1-route/http-router.ts';
 import { validateCors } from '../pipeline/cors/http-cors.ts';
+import { parseRouteKey } from '../pipeline/1-route/route-key.ts';
 import { buildHttpApiIntegration } from './http-integration.ts';
 import { fromPointer, type JsonPath } from './json-path.ts';
-import { loadOpenApiHttp, toCorsConfiguration } from './openapi-http.ts';
+import { loadOpenApiHttp, toCorsConfiguration, type LocatedRoute } from './openapi-http.ts';
 import { projectSchema } from './project-schema.ts';
 import { SourceFile } from './source-file.ts';
 
@@ -21,7 +22,8 @@ import { SourceFile } from './source-file.ts';
 export const PROJECT_FILES = ['portico.yaml', 'portico.yml', 'portico.json'];
 const HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs'];
 
-const validate = new Ajv({ allErrors: true, useDefaults: false, strict: false }).compile(projectSchema);
+// `verbose` gives each error the offending value and its schema (for descriptions in reasons).
+const validate = new Ajv({ allErrors: true, useDefaults: false, strict: false, verbose: true }).compile(projectSchema);
 
 /** Finds portico.yaml for a directory or file argument. */
 export function resolveProjectFile(target: string): string {
@@ -33,14 +35,21 @@ export function resolveProjectFile(target: string): string {
   return abs;
 }
 
-/** Loads and checks a project. Throws ConfigErrors listing every problem found. */
+/** Loads and checks a project. Throws ConfigErrors (and only ConfigErrors) listing every problem found. */
 export function loadProject(target: string): Project {
-  const file = resolveProjectFile(target);
-  const src = SourceFile.read(file);
+  let file: string;
+  let src: SourceFile;
+  try {
+    file = resolveProjectFile(target);
+    src = SourceFile.read(file);
+  } catch (e) {
+    throw e instanceof ConfigError ? new ConfigErrors([e]) : e;
+  }
   const errors: ConfigError[] = [];
   const warnings: string[] = [];
   if (!validate(src.data)) {
-    throw new ConfigErrors((validate.errors ?? []).map((e) => src.error(fromPointer(e.instancePath), ajvReason(e))));
+    const found = (validate.errors ?? []).flatMap((e) => ajvError(src, e) ?? []);
+    throw new ConfigErrors(found.sort((a, b) => lineOf(a) - lineOf(b)));
   }
   const raw = src.data as RawProject;
   const dir = dirname(file);
@@ -67,13 +76,16 @@ export function loadProject(target: string): Project {
     names.add(rawApi.name);
     const apiId = rawApi.apiId ?? deriveApiId(rawApi.name);
     const other = ids.get(apiId);
-    if (other !== undefined) errors.push(src.error([...path, 'apiId'], `API id "${apiId}" is already used by "${other}"`));
+    // Two APIs with one name also share the derived id: that is the name error above, not a second one.
+    if (other !== undefined && (other !== rawApi.name || rawApi.apiId !== undefined)) {
+      errors.push(src.error([...path, 'apiId'], `API id "${apiId}" is already used by "${other}"`));
+    }
     ids.set(apiId, rawApi.name);
     if (rawApi.type !== 'HTTP') {
       errors.push(src.error([...path, 'type'], `${rawApi.type} APIs are not supported yet by this version of portico (HTTP is)`));
       return;
     }
-    const api = loadHttpApi(rawApi, { src, path, dir, apiId, functionNames, errors, warnings });
+    const api = loadHttpApi(rawApi, { src, path, dir, apiId, region, accountId, functionNames, errors, warnings });
     if (api) apis.push(api);
   });
 
@@ -86,67 +98,90 @@ interface ApiLoadInput {
   readonly path: JsonPath;
   readonly dir: string;
   readonly apiId: string;
+  readonly region: string;
+  readonly accountId: string;
   readonly functionNames: ReadonlySet<string>;
   readonly errors: ConfigError[];
   readonly warnings: string[];
 }
 
+/** A loaded route, the file it came from and its path there. */
+interface SourcedRoute extends LocatedRoute {
+  readonly src: SourceFile;
+}
+
 function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefined {
   const { src, path, errors } = input;
-  const routes: Route[] = [];
+  const loaded: SourcedRoute[] = [];
+  // Every route key declared, loaded or not; undefined when the OpenAPI file could not be read.
+  let declared: Set<string> | undefined = new Set();
   let corsRaw: { config: unknown; src: SourceFile; path: JsonPath } | undefined;
 
   if (raw.openapi !== undefined) {
+    const file = resolve(input.dir, raw.openapi);
     let oas: SourceFile | undefined;
     try {
-      oas = SourceFile.read(resolve(input.dir, raw.openapi));
+      oas = SourceFile.read(file);
     } catch (e) {
-      errors.push(e instanceof ConfigError ? src.error([...path, 'openapi'], `${raw.openapi}: ${e.reason}`) : (e as ConfigError));
+      if (e instanceof ConfigErrors) errors.push(...e.errors); // syntax errors, located in the OpenAPI file
+      else if (e instanceof ConfigError) errors.push(src.error([...path, 'openapi'], `${raw.openapi}: ${e.reason} (${file})`));
+      else throw e;
+      declared = undefined;
     }
     if (oas) {
       const result = loadOpenApiHttp({ src: oas, functionNames: input.functionNames, warn: (w) => input.warnings.push(w), fail: (e) => errors.push(e) });
-      routes.push(...result.routes);
+      const from = oas;
+      loaded.push(...result.routes.map((r) => ({ ...r, src: from })));
+      for (const k of result.routeKeys) declared?.add(k);
       if (result.cors) corsRaw = { config: result.cors.config, src: oas, path: result.cors.path };
     }
   }
   for (const [routeKey, r] of Object.entries(raw.routes ?? {})) {
     const rpath: JsonPath = [...path, 'routes', routeKey];
+    declared?.add(routeKey);
+    try {
+      parseRouteKey(routeKey);
+    } catch (e) {
+      errors.push(src.error(rpath, (e as Error).message));
+      continue;
+    }
     const kinds = (['function', 'http', 'integration'] as const).filter((k) => r[k] !== undefined);
     if (kinds.length !== 1) {
-      errors.push(src.error(rpath, 'a route needs exactly one of "function", "http" or "integration"'));
+      const got = kinds.length === 0 ? 'none' : kinds.map((k) => `"${k}"`).join(' and ');
+      errors.push(src.error(rpath, `a route needs exactly one of "function", "http" or "integration", got ${got}`));
       continue;
     }
     const common = { payloadFormatVersion: r.payloadFormatVersion, timeoutInMillis: r.timeoutInMillis, requestParameters: r.requestParameters, responseParameters: r.responseParameters };
-    const rawIntegration =
+    const shorthand =
       r.function !== undefined
-        ? { type: 'AWS_PROXY', uri: `arn:aws:lambda:us-east-1:123456789012:function:${r.function}`, ...common }
+        ? { raw: { type: 'AWS_PROXY', uri: `arn:aws:lambda:${input.region}:${input.accountId}:function:${r.function}`, ...common }, path: rpath, keys: { uri: 'function' } }
         : r.http !== undefined
-          ? { type: 'HTTP_PROXY', uri: r.http, httpMethod: r.method ?? 'ANY', ...common }
-          : r.integration;
+          ? { raw: { type: 'HTTP_PROXY', uri: r.http, httpMethod: r.method ?? 'ANY', ...common }, path: rpath, keys: { uri: 'http', httpMethod: 'method' } }
+          : { raw: r.integration, path: [...rpath, 'integration'] };
     try {
-      const integration = buildHttpApiIntegration(rawIntegration, { src, path: r.function !== undefined ? rpath : r.http !== undefined ? rpath : [...rpath, 'integration'], integrationId: routeKey, functionNames: input.functionNames });
-      routes.push({ routeId: routeKey, routeKey, integration, authorizationType: 'NONE', source: src.where(rpath) });
+      const integration = buildHttpApiIntegration(shorthand.raw, { src, path: shorthand.path, integrationId: routeKey, functionNames: input.functionNames, ...('keys' in shorthand ? { keys: shorthand.keys } : {}) });
+      loaded.push({ route: { routeId: routeKey, routeKey, integration, authorizationType: 'NONE', source: src.where(rpath) }, path: rpath, src });
     } catch (e) {
       errors.push(e as ConfigError);
     }
   }
-  try {
-    new HttpRouter(routes);
-  } catch (e) {
-    errors.push(src.error([...path, raw.routes ? 'routes' : 'openapi'], (e as Error).message));
+  const routes = checkRoutes(loaded, errors);
+
+  if (raw.cors !== undefined) {
+    if (corsRaw) input.warnings.push(src.warning([...path, 'cors'], `overrides x-amazon-apigateway-cors of ${corsRaw.src.where(corsRaw.path)}`));
+    corsRaw = { config: raw.cors, src, path: [...path, 'cors'] };
   }
-  if (raw.cors !== undefined) corsRaw = { config: raw.cors, src, path: [...path, 'cors'] };
   let corsConfiguration;
   if (corsRaw) {
-    try {
-      corsConfiguration = toCorsConfiguration(corsRaw.config);
-      for (const reason of validateCors(corsConfiguration)) errors.push(corsRaw.src.error(corsRaw.path, reason));
-    } catch (e) {
-      errors.push(corsRaw.src.error(corsRaw.path, (e as Error).message));
+    const { config, problems } = toCorsConfiguration(corsRaw.config);
+    for (const p of problems) errors.push(corsRaw.src.error(p.key === undefined ? corsRaw.path : [...corsRaw.path, p.key], p.reason));
+    if (config) {
+      corsConfiguration = config;
+      for (const reason of validateCors(config)) errors.push(corsRaw.src.error([...corsRaw.path, ...corsKeyOf(reason)], reason));
     }
   }
-  const stages = loadStages(raw, input);
-  if (routes.length === 0 && !errors.length) input.warnings.push(`${src.where(path)}: API "${raw.name}" has no routes; every request gets 404`);
+  const stages = loadStages(raw, input, declared);
+  if (routes.length === 0 && !errors.length) input.warnings.push(src.warning(path, `API "${raw.name}" has no routes; every request gets 404`));
   return {
     apiId: input.apiId,
     name: raw.name,
@@ -159,18 +194,70 @@ function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefined {
   };
 }
 
-function loadStages(raw: RawApi, input: ApiLoadInput): Stage[] {
+/**
+ * Reports duplicate and conflicting route keys, each at the route that clashes with an
+ * earlier one, and returns the routes that can be served together.
+ */
+function checkRoutes(loaded: readonly SourcedRoute[], errors: ConfigError[]): Route[] {
+  const first = new Map<string, string>();
+  const unique: Route[] = [];
+  const sources: SourcedRoute[] = [];
+  for (const r of loaded) {
+    const other = first.get(r.route.routeKey);
+    if (other !== undefined) {
+      errors.push(r.src.error(r.path, `duplicate route key "${r.route.routeKey}" (also defined at ${other})`));
+      continue;
+    }
+    first.set(r.route.routeKey, r.route.source);
+    unique.push(r.route);
+    sources.push(r);
+  }
+  try {
+    new HttpRouter(unique);
+    return unique;
+  } catch {
+    // The router stops at the first conflict; add the routes one by one to find each of them.
+    const ok: Route[] = [];
+    for (const r of sources) {
+      try {
+        new HttpRouter([...ok, r.route]);
+        ok.push(r.route);
+      } catch (e) {
+        errors.push(r.src.error(r.path, (e as Error).message));
+      }
+    }
+    return ok;
+  }
+}
+
+/** The CORS field a validateCors reason is about (`allowOrigins: ...`), as a path suffix. */
+function corsKeyOf(reason: string): JsonPath {
+  const key = /^(allowOrigins|allowMethods|allowHeaders|exposeHeaders|maxAge):/.exec(reason)?.[1];
+  if (key !== undefined) return [key];
+  return /allow-credentials/i.test(reason) ? ['allowCredentials'] : [];
+}
+
+function loadStages(raw: RawApi, input: ApiLoadInput, routeKeys: ReadonlySet<string> | undefined): Stage[] {
   const { src, path, errors } = input;
   if (raw.stages && (raw.stage !== undefined || raw.stageVariables !== undefined || raw.throttling !== undefined)) {
-    errors.push(src.error([...path, 'stages'], 'use either "stages" or the one-stage form "stage"/"stageVariables"/"throttling", not both'));
+    const extra = (['stage', 'stageVariables', 'throttling'] as const).filter((k) => raw[k] !== undefined).map((k) => `"${k}"`).join(', ');
+    errors.push(src.error([...path, 'stages'], `use either "stages" or the one-stage form "stage"/"stageVariables"/"throttling", not both (also given: ${extra})`));
   }
-  const entries: RawStage[] = raw.stages ?? [{ name: raw.stage ?? '$default', variables: raw.stageVariables, throttling: raw.throttling }];
+  const entries: { stage: RawStage; path: JsonPath }[] = raw.stages
+    ? raw.stages.map((stage, i) => ({ stage, path: [...path, 'stages', i] }))
+    : [{ stage: { name: raw.stage ?? '$default', variables: raw.stageVariables, throttling: raw.throttling }, path }];
   const seen = new Set<string>();
-  return entries.map((s, i) => {
-    if (seen.has(s.name)) errors.push(src.error([...path, 'stages', i, 'name'], `stage "${s.name}" is listed twice`));
+  return entries.map(({ stage: s, path: spath }) => {
+    if (seen.has(s.name)) errors.push(src.error([...spath, 'name'], `stage "${s.name}" is listed twice`));
     seen.add(s.name);
     const vars = Object.fromEntries(Object.entries({ ...s.stageVariables, ...s.variables }).map(([k, v]) => [k, String(v)]));
     const t = s.throttling ?? {};
+    for (const key of Object.keys(t.routes ?? {})) {
+      // A misspelt route key would silently leave the route unthrottled (AWS refuses it too).
+      if (routeKeys && !routeKeys.has(key)) {
+        errors.push(src.error([...spath, 'throttling', 'routes', key], `"${key}" is not a route of this API (routes: ${[...routeKeys].join(', ') || 'none'})`));
+      }
+    }
     const limits = (x: RawLimits): RouteSettings => ({
       ...(x.rateLimit !== undefined ? { throttlingRateLimit: x.rateLimit } : {}),
       ...(x.burstLimit !== undefined ? { throttlingBurstLimit: x.burstLimit } : {}),
@@ -188,9 +275,13 @@ function resolveFunction(name: string, f: RawFunction, o: { dir: string; src: So
   const dot = f.handler.lastIndexOf('.');
   const base = resolve(o.dir, f.handler.slice(0, dot));
   const exportName = f.handler.slice(dot + 1);
-  const modulePath = HANDLER_EXTENSIONS.map((ext) => base + ext).find((p) => existsSync(p));
+  const modulePath = HANDLER_EXTENSIONS.map((ext) => base + ext).find((p) => existsSync(p) && statSync(p).isFile());
   if (!modulePath) {
-    throw o.src.error(['functions', name, 'handler'], `no handler file ${f.handler.slice(0, dot)}{${HANDLER_EXTENSIONS.join(',')}} next to portico.yaml`);
+    const file = f.handler.slice(0, dot);
+    const tried = HANDLER_EXTENSIONS.map((ext) => file + ext).join(', ');
+    // `handlers/pets.mjs.list`: AWS's handler string has no extension.
+    const hint = HANDLER_EXTENSIONS.some((ext) => file.endsWith(ext)) ? `; write the handler without the file extension, e.g. "${file.replace(/\.[cm]?js$/, '')}.${exportName}"` : '';
+    throw o.src.error(['functions', name, 'handler'], `handler file not found: none of ${tried} exists in ${o.dir}${hint}`);
   }
   return {
     name,
@@ -213,18 +304,37 @@ export function deriveApiId(name: string): string {
   return n.toString(36).padStart(10, '0').slice(-10);
 }
 
-function ajvReason(e: ErrorObject): string {
+/** A schema error as a ConfigError at the key it is about; undefined for ajv's redundant summaries. */
+function ajvError(src: SourceFile, e: ErrorObject): ConfigError | undefined {
+  const path = fromPointer(e.instancePath);
+  const description = isRecord(e.parentSchema) && typeof e.parentSchema['description'] === 'string' ? e.parentSchema['description'] : undefined;
+  const got = e.data === undefined || (typeof e.data === 'object' && e.data !== null) ? '' : `, got ${JSON.stringify(e.data)}`;
+  // `propertyNames` is followed by the error of the name itself (which has `propertyName`).
+  if (e.keyword === 'propertyNames') return undefined;
+  if (e.propertyName !== undefined) {
+    return src.error([...path, e.propertyName], `"${e.propertyName}" is not a valid name${description ? `; ${description}` : ''}`);
+  }
   switch (e.keyword) {
-    case 'additionalProperties':
-      return `unknown key "${String(e.params['additionalProperty'])}"`;
+    case 'additionalProperties': {
+      const key = String(e.params['additionalProperty']);
+      const props = isRecord(e.parentSchema) && isRecord(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
+      return src.error([...path, key], `unknown key "${key}"${props.length > 0 ? ` (expected one of ${props.join(', ')})` : ''}`);
+    }
     case 'required':
-      return `missing required key "${String(e.params['missingProperty'])}"`;
+      return src.error(path, `missing required key "${String(e.params['missingProperty'])}"`);
     case 'enum':
-      return `must be one of ${(e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      return src.error(path, `must be one of ${(e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${got}`);
+    case 'pattern':
+      return src.error(path, `${JSON.stringify(e.data)} does not match ${String(e.params['pattern'])}${description ? `; ${description}` : ''}`);
     default:
-      return e.message ?? e.keyword;
+      return src.error(path, `${e.message ?? e.keyword}${got}`);
   }
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The line of a ConfigError located at `file:line`, for sorting; 0 when it has none. */
+const lineOf = (e: ConfigError): number => Number(/:(\d+)$/.exec(e.file)?.[1] ?? 0);
 
 // The shapes ajv has checked (project-schema.ts).
 type Scalar = string | number | boolean;

@@ -21,12 +21,22 @@ const KNOWN_COMPONENTS = new Set(['x-amazon-apigateway-integrations']);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A route and where it was defined (for errors found once all routes are known). */
+export interface LocatedRoute {
+  readonly route: Route;
+  readonly path: JsonPath;
+}
+
+/** The routes of a document, and its CORS object (checked by the caller with the project's). */
 export interface OpenApiHttpResult {
-  readonly routes: Route[];
+  readonly routes: LocatedRoute[];
+  /** Every route key the document declares, loaded or not (throttling settings may name them). */
+  readonly routeKeys: string[];
   readonly cors?: { readonly config: unknown; readonly path: JsonPath };
   readonly title?: string;
 }
 
+/** What {@link loadOpenApiHttp} needs. */
 export interface OpenApiHttpInput {
   readonly src: SourceFile;
   readonly functionNames: ReadonlySet<string>;
@@ -38,30 +48,60 @@ export interface OpenApiHttpInput {
 
 /** Loads an HTTP API's routes from an OpenAPI 3 document. */
 export function loadOpenApiHttp(input: OpenApiHttpInput): OpenApiHttpResult {
-  const { src, warn, fail } = input;
+  const { src, warn } = input;
+  // A shared integration referenced by several operations is reported once, not per route.
+  const reported = new Set<string>();
+  const fail = (e: ConfigError): void => {
+    if (reported.has(e.message)) return;
+    reported.add(e.message);
+    input.fail(e);
+  };
   const doc = src.data;
   if (!isRecord(doc)) {
     fail(src.error([], 'an OpenAPI document must be an object'));
-    return { routes: [] };
+    return { routes: [], routeKeys: [] };
   }
   if (typeof doc['openapi'] !== 'string' || !doc['openapi'].startsWith('3.')) {
-    const swagger = typeof doc['swagger'] === 'string';
-    fail(src.error(['openapi'], swagger ? 'HTTP APIs import OpenAPI 3 only; Swagger 2.0 is for REST APIs' : 'missing "openapi: 3.x"'));
-    return { routes: [] };
+    if (typeof doc['swagger'] === 'string') fail(src.error(['swagger'], `HTTP APIs import OpenAPI 3 only; Swagger ${doc['swagger']} is for REST APIs`));
+    else if (doc['openapi'] === undefined) fail(src.error([], 'missing "openapi: 3.x" (HTTP APIs import OpenAPI 3 documents)'));
+    else fail(src.error(['openapi'], `must be an OpenAPI 3 version string such as "3.0.1", got ${JSON.stringify(doc['openapi'])}`));
+    return { routes: [], routeKeys: [] };
   }
   warnUnknown(doc, [], KNOWN_ROOT, input);
 
   const components = isRecord(doc['components']) ? doc['components'] : {};
   warnUnknown(components, ['components'], KNOWN_COMPONENTS, input);
   const shared = isRecord(components['x-amazon-apigateway-integrations']) ? components['x-amazon-apigateway-integrations'] : {};
+  // A root `security` applies to every operation that does not set its own (OpenAPI 3 §4.8.1).
+  const rootSecurity = doc['security'];
 
-  const routes: Route[] = [];
+  const routes: LocatedRoute[] = [];
+  const routeKeys: string[] = [];
   const paths = doc['paths'];
   if (paths !== undefined && !isRecord(paths)) fail(src.error(['paths'], 'must be an object'));
   for (const [pathKey, item] of Object.entries(isRecord(paths) ? paths : {})) {
-    if (!isRecord(item)) continue;
     const itemPath: JsonPath = ['paths', pathKey];
+    if (pathKey.startsWith('x-')) {
+      // Specification extensions of the Paths object, not paths.
+      if (pathKey.startsWith('x-amazon-apigateway-')) warn(src.warning(itemPath, `${pathKey} is not supported for HTTP APIs and is ignored`));
+      continue;
+    }
+    if (!isRecord(item)) {
+      fail(src.error(itemPath, 'a path item must be an object of operations'));
+      continue;
+    }
     warnUnknown(item, itemPath, KNOWN_PATH_ITEM, input);
+    if ('trace' in item) warn(src.warning([...itemPath, 'trace'], 'HTTP API routes have no TRACE method; the operation is skipped'));
+    // The path is checked once, not once per operation under it.
+    let pathError: string | undefined;
+    if (pathKey !== '/$default') {
+      try {
+        parseRouteKey(`ANY ${pathKey}`);
+      } catch (e) {
+        pathError = (e as Error).message.replace(/^route key "ANY /, 'path "');
+        fail(src.error(itemPath, pathError));
+      }
+    }
     const ops: [string, string][] = OPERATIONS.filter((m) => m in item).map((m) => [m, m.toUpperCase()]);
     if ('x-amazon-apigateway-any-method' in item) ops.push(['x-amazon-apigateway-any-method', 'ANY']);
     for (const [opKey, method] of ops) {
@@ -73,42 +113,43 @@ export function loadOpenApiHttp(input: OpenApiHttpInput): OpenApiHttpResult {
       }
       warnUnknown(op, opPath, KNOWN_OPERATION, input);
       const isDefault = pathKey === '/$default' || op['isDefaultRoute'] === true;
+      if (!isDefault && pathError !== undefined) continue;
       const routeKey = isDefault ? '$default' : `${method} ${pathKey}`;
-      try {
-        parseRouteKey(routeKey);
-      } catch (e) {
-        fail(src.error(itemPath, (e as Error).message));
-        continue;
-      }
+      routeKeys.push(routeKey);
       let raw = op['x-amazon-apigateway-integration'];
-      const intPath: JsonPath = [...opPath, 'x-amazon-apigateway-integration'];
+      let intPath: JsonPath = [...opPath, 'x-amazon-apigateway-integration'];
       if (raw === undefined) {
         // AWS imports an operation without an integration as a route with no target; it answers 404.
-        warn(`${src.where(opPath)}: ${routeKey} has no x-amazon-apigateway-integration; the route is skipped (AWS would create it without a target)`);
+        warn(src.warning(opPath, `${routeKey} has no x-amazon-apigateway-integration; the route is skipped (AWS would create it without a target)`));
         continue;
       }
-      if (isRecord(raw) && typeof raw['$ref'] === 'string') {
-        const name = /^#\/components\/x-amazon-apigateway-integrations\/(.+)$/.exec(raw['$ref'])?.[1];
-        const target = name === undefined ? undefined : shared[name];
-        if (target === undefined) {
-          fail(src.error([...intPath, '$ref'], `"${raw['$ref']}" does not name an entry of components.x-amazon-apigateway-integrations`));
+      const security = op['security'] ?? rootSecurity;
+      if (Array.isArray(security) && security.length > 0) {
+        // Authorizers arrive with the access-control work; serving the route open would be unsafe.
+        if (op['security'] !== undefined) {
+          fail(src.error([...opPath, 'security'], 'authorizers (security) are not supported yet by portico; remove the requirement to serve this route'));
+        } else {
+          fail(src.error(['security'], 'authorizers (security) are not supported yet by portico; remove this requirement, or set `security: []` on an operation, to serve its routes'));
+        }
+        continue;
+      }
+      if (isRecord(raw) && raw['$ref'] !== undefined) {
+        const ref = raw['$ref'];
+        const name = typeof ref === 'string' ? /^#\/components\/x-amazon-apigateway-integrations\/([^/]+)$/.exec(ref)?.[1] : undefined;
+        // JSON pointer escapes (RFC 6901).
+        const key = name?.replace(/~1/g, '/').replace(/~0/g, '~');
+        const target = key === undefined ? undefined : shared[key];
+        if (key === undefined || target === undefined) {
+          fail(src.error([...intPath, '$ref'], `${JSON.stringify(ref)} does not name an entry of components.x-amazon-apigateway-integrations (defined: ${Object.keys(shared).join(', ') || 'none'})`));
           continue;
         }
+        // Problems in a shared integration are located where it is written.
         raw = target;
-      }
-      if (op['security'] !== undefined && Array.isArray(op['security']) && op['security'].length > 0) {
-        // Authorizers arrive with the access-control work; serving the route open would be unsafe.
-        fail(src.error([...opPath, 'security'], 'authorizers (security) are not supported yet by portico; remove the requirement to serve this route'));
-        continue;
+        intPath = ['components', 'x-amazon-apigateway-integrations', key];
       }
       try {
-        const integration = buildHttpApiIntegration(raw, {
-          src,
-          path: intPath,
-          integrationId: `${routeKey}`,
-          functionNames: input.functionNames,
-        });
-        routes.push({ routeId: routeKey, routeKey, integration, authorizationType: 'NONE', source: src.where(opPath) });
+        const integration = buildHttpApiIntegration(raw, { src, path: intPath, integrationId: routeKey, functionNames: input.functionNames });
+        routes.push({ route: { routeId: routeKey, routeKey, integration, authorizationType: 'NONE', source: src.where(opPath) }, path: opPath });
       } catch (e) {
         fail(e as ConfigError);
       }
@@ -118,6 +159,7 @@ export function loadOpenApiHttp(input: OpenApiHttpInput): OpenApiHttpResult {
   const cors = doc['x-amazon-apigateway-cors'];
   return {
     routes,
+    routeKeys,
     ...(cors !== undefined ? { cors: { config: cors, path: ['x-amazon-apigateway-cors'] } } : {}),
     ...(typeof info['title'] === 'string' ? { title: info['title'] } : {}),
   };
@@ -126,25 +168,44 @@ export function loadOpenApiHttp(input: OpenApiHttpInput): OpenApiHttpResult {
 function warnUnknown(obj: Record<string, unknown>, path: JsonPath, known: ReadonlySet<string>, input: OpenApiHttpInput): void {
   for (const key of Object.keys(obj)) {
     if (key.startsWith('x-amazon-apigateway-') && !known.has(key)) {
-      input.warn(`${input.src.where([...path, key])}: ${key} is not supported for HTTP APIs and is ignored`);
+      input.warn(input.src.warning([...path, key], `${key} is not supported for HTTP APIs and is ignored`));
     }
   }
 }
 
-/** Turns a CORS object (OpenAPI or portico.yaml) into the model; reasons are thrown as Error. */
-export function toCorsConfiguration(raw: unknown): CorsConfiguration {
-  if (!isRecord(raw)) throw new Error('CORS configuration must be an object');
+const CORS_KEYS = ['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials'];
+
+/** What is wrong with a CORS object: `key` is the field at fault (absent: the object itself). */
+export interface CorsProblem {
+  readonly key?: string;
+  readonly reason: string;
+}
+
+/**
+ * Turns a CORS object (OpenAPI or portico.yaml) into the model. Shape problems are returned,
+ * every one of them, instead of a configuration; AWS's own rules are in validateCors.
+ */
+export function toCorsConfiguration(raw: unknown): { config: CorsConfiguration; problems: [] } | { config: undefined; problems: CorsProblem[] } {
+  if (!isRecord(raw)) return { config: undefined, problems: [{ reason: 'CORS configuration must be an object' }] };
+  const problems: CorsProblem[] = [];
+  // A misspelt key (allowOrigin) would otherwise silently turn CORS off.
+  for (const key of Object.keys(raw)) {
+    if (!CORS_KEYS.includes(key)) problems.push({ key, reason: `unknown CORS key "${key}" (expected ${CORS_KEYS.join(', ')})` });
+  }
   const list = (k: string): string[] => {
     const v = raw[k];
     if (v === undefined) return [];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error(`${k} must be a list of strings`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+      problems.push({ key: k, reason: `${k} must be a list of strings` });
+      return [];
+    }
     return v as string[];
   };
   const maxAge = raw['maxAge'];
-  if (maxAge !== undefined && (typeof maxAge !== 'number' || !Number.isInteger(maxAge))) throw new Error('maxAge must be an integer (seconds)');
+  if (maxAge !== undefined && (typeof maxAge !== 'number' || !Number.isInteger(maxAge))) problems.push({ key: 'maxAge', reason: 'maxAge must be an integer (seconds)' });
   const cred = raw['allowCredentials'];
-  if (cred !== undefined && typeof cred !== 'boolean') throw new Error('allowCredentials must be true or false');
-  return {
+  if (cred !== undefined && typeof cred !== 'boolean') problems.push({ key: 'allowCredentials', reason: 'allowCredentials must be true or false' });
+  const config: CorsConfiguration = {
     allowOrigins: list('allowOrigins'),
     allowMethods: list('allowMethods'),
     allowHeaders: list('allowHeaders'),
@@ -152,4 +213,5 @@ export function toCorsConfiguration(raw: unknown): CorsConfiguration {
     ...(typeof maxAge === 'number' ? { maxAge } : {}),
     allowCredentials: cred === true,
   };
+  return problems.length > 0 ? { config: undefined, problems } : { config, problems: [] };
 }

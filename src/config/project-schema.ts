@@ -29,12 +29,18 @@ const throttling = {
 
 const stringMap = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } as const;
 
+const stageName = {
+  type: 'string',
+  pattern: '^(\\$default|[A-Za-z0-9_-]{1,128})$',
+  description: 'Stage name: `$default` or 1 to 128 letters, digits, `-` and `_` (AWS rule).',
+} as const;
+
 const stage = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
   properties: {
-    name: { type: 'string', pattern: '^(\\$default|[A-Za-z0-9_-]{1,128})$', description: 'Stage name: `$default` or alphanumerics, `-` and `_` (AWS rule).' },
+    name: stageName,
     variables: { ...stringMap, description: 'Stage variables (`${stageVariables.x}`).' },
     stageVariables: { ...stringMap, description: 'Alias of `variables`.' },
     throttling,
@@ -95,7 +101,7 @@ const api = {
     routes: { type: 'object', additionalProperties: nativeRoute, description: 'Routes written natively, keyed by route key.' },
     cors,
     port: { type: 'integer', minimum: 1, maximum: 65535, description: 'A port of its own, besides the shared port.' },
-    stage: { type: 'string', description: 'One-stage short form: the stage name (default `$default` for HTTP APIs).' },
+    stage: { ...stageName, description: 'One-stage short form: the stage name (default `$default` for HTTP APIs); `$default` or 1 to 128 letters, digits, `-` and `_`.' },
     stageVariables: { ...stringMap, description: 'One-stage short form: stage variables.' },
     throttling,
     stages: { type: 'array', minItems: 1, items: stage, description: 'Several stages, each served.' },
@@ -126,7 +132,13 @@ export const projectSchema = {
     accountId: { type: 'string', pattern: '^[0-9]{12}$', default: '123456789012', description: 'Account id shown in ARNs and events.' },
     host: { type: 'string', description: 'Listen address (default 127.0.0.1); `portico serve --host` overrides.' },
     port: { type: 'integer', minimum: 0, maximum: 65535, description: 'The shared port (default 4000); `portico serve --port` overrides.' },
-    functions: { type: 'object', additionalProperties: fn, description: 'Local Lambda functions by name.' },
+    functions: {
+      type: 'object',
+      // The name ends up in a Lambda ARN (`function:{name}`), where AWS allows only these characters.
+      propertyNames: { pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'A function name is 1 to 64 letters, digits, `-` and `_` (AWS rule).' },
+      additionalProperties: fn,
+      description: 'Local Lambda functions by name.',
+    },
     apis: { type: 'array', items: api, description: 'The APIs to serve.' },
   },
 } as const;

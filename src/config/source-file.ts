@@ -3,8 +3,8 @@
  * ConfigError can say `file:line` as well as the JSON path.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import { ConfigError } from '../errors/index.ts';
+import { LineCounter, parseDocument, isAlias, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
+import { ConfigError, ConfigErrors } from '../errors/index.ts';
 import { formatJsonPath, type JsonPath } from './json-path.ts';
 
 export class SourceFile {
@@ -13,14 +13,18 @@ export class SourceFile {
   readonly #doc: Document;
   readonly #lines: LineCounter;
 
-  private constructor(file: string, doc: Document, lines: LineCounter) {
+  private constructor(file: string, doc: Document, lines: LineCounter, data: unknown) {
     this.file = file;
     this.#doc = doc;
     this.#lines = lines;
-    this.data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    this.data = data;
   }
 
-  /** Loads a `.yaml`, `.yml` or `.json` file (JSON is YAML 1.2). Throws ConfigError on syntax errors. */
+  /**
+   * Loads a `.yaml`, `.yml` or `.json` file (JSON is YAML 1.2).
+   * Throws a ConfigError (located at the file alone) when the file cannot be read, so a caller
+   * can say which reference named it, and ConfigErrors for syntax errors (see {@link parse}).
+   */
   static read(file: string): SourceFile {
     let text: string;
     try {
@@ -32,32 +36,63 @@ export class SourceFile {
     return SourceFile.parse(file, text);
   }
 
-  /** Parses text already in memory (tests, control plane). */
+  /**
+   * Parses text already in memory (tests, control plane). Throws ConfigErrors listing every
+   * syntax error (duplicate keys included), each located at `file:line:col`.
+   */
   static parse(file: string, text: string): SourceFile {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-    const first = doc.errors[0];
-    if (first) {
-      const pos = first.linePos?.[0];
-      throw new ConfigError(pos ? `${file}:${pos.line}:${pos.col}` : file, '$', `syntax error: ${first.message.split('\n')[0]}`);
+    // `merge`: `<<: *defaults` is common in hand-written YAML (compose files) though not YAML 1.2 core.
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+    if (doc.errors.length > 0) {
+      throw new ConfigErrors(
+        doc.errors.map((e) => {
+          const { line, col } = lines.linePos(e.pos[0]);
+          return new ConfigError(`${file}:${line}:${col}`, '$', `syntax error: ${e.message.split('\n')[0] ?? e.code}`);
+        }),
+      );
     }
-    return new SourceFile(file, doc, lines);
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    } catch (cause) {
+      // e.g. "Excessive alias count" (a billion-laughs document).
+      throw new ConfigErrors([new ConfigError(file, '$', `cannot read the document: ${(cause as Error).message}`, { cause })]);
+    }
+    return new SourceFile(file, doc, lines, data);
   }
 
-  /** `file:line` of the node at `path` (or of its nearest existing parent). */
+  /**
+   * `file:line` of the node at `path`, or of its nearest existing parent. A map entry is
+   * located at its key, so an error about a block value points at the line that names it.
+   */
   where(path: JsonPath): string {
-    for (let n = path.length; n >= 0; n--) {
-      const node = this.#doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range) {
-        const { line } = this.#lines.linePos(node.range[0]);
-        return `${this.file}:${line}`;
-      }
+    let node: unknown = this.#doc.contents;
+    let offset = isNode(node) ? node.range?.[0] : undefined;
+    for (const key of path) {
+      if (isAlias(node)) node = node.resolve(this.#doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(key));
+        if (!pair) break;
+        offset = (isNode(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof key === 'number') {
+        const item: unknown = node.items[key];
+        if (!isNode(item)) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+      } else break;
     }
-    return this.file;
+    return offset === undefined ? this.file : `${this.file}:${this.#lines.linePos(offset).line}`;
   }
 
   /** A ConfigError located at `path`. */
   error(path: JsonPath, reason: string, cause?: unknown): ConfigError {
     return new ConfigError(this.where(path), formatJsonPath(path), reason, cause === undefined ? undefined : { cause });
+  }
+
+  /** A warning located at `path`, formatted as errors are: `file:line: $.json.path: reason`. */
+  warning(path: JsonPath, reason: string): string {
+    return `${this.where(path)}: ${formatJsonPath(path)}: ${reason}`;
   }
 }

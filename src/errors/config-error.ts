@@ -1,6 +1,6 @@
 /**
  * A definition problem found at load: which file, where in it (a JSON path such as
- * `$.paths['/pets'].get.x-amazon-apigateway-integration.uri`) and what is wrong.
+ * `$.paths['/pets'].get['x-amazon-apigateway-integration'].uri`) and what is wrong.
  */
 export class ConfigError extends Error {
   readonly code = 'PORTICO_ERR_CONFIG_INVALID';

@@ -112,13 +112,16 @@ export class Gateway {
   }
 
   #listen(port: number, only: ReadonlySet<string> | undefined): Promise<void> {
-    const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.#onRequest(req, res, server, only));
+    // The bound port is known once listening; requests read it from here, not server.address().
+    let bound = port;
+    const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.#onRequest(req, res, bound, only));
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(err.code === 'EADDRINUSE' ? Object.assign(new Error(`port ${port} on ${this.#host} is already in use (PORTICO_ERR_LISTEN_IN_USE)`, { cause: err }), { code: 'PORTICO_ERR_LISTEN_IN_USE' }) : err);
       });
       server.listen(port, this.#host, () => {
-        this.#listeners.push({ server, port: (server.address() as AddressInfo).port, ...(only ? { only } : {}) });
+        bound = (server.address() as AddressInfo).port;
+        this.#listeners.push({ server, port: bound, ...(only ? { only } : {}) });
         resolve();
       });
     });
@@ -171,14 +174,14 @@ export class Gateway {
     return `several APIs share this port; address one with Host {apiId}.execute-api.localhost or the path /_aws/execute-api/{apiId}/ (ids: ${candidates.join(', ')})`;
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse, server: Server, only: ReadonlySet<string> | undefined): void {
+  #onRequest(req: IncomingMessage, res: ServerResponse, port: number, only: ReadonlySet<string> | undefined): void {
     const gen = this.#gen;
     gen.inflight++;
     const done = (): void => {
       if (--gen.inflight === 0) gen.retired?.();
     };
     res.once('close', done);
-    const target = this.#dispatch(req.headers.host ?? '', req.url ?? '/', (server.address() as AddressInfo).port, only);
+    const target = this.#dispatch(req.headers.host ?? '', req.url ?? '/', port, only);
     if (typeof target === 'string') {
       // Clearer than AWS, which has no such case: say how to reach an API.
       writeResponse(res, { statusCode: 404, headers: [['content-type', 'application/json']], body: JSON.stringify({ message: 'Not Found', detail: target }) }, () => {});

@@ -4,7 +4,7 @@
  * X-Amzn-Trace-Id (kept when the client sent one) and Content-Length (also "0" on a GET).
  * Seen in every real HTTP API event; the spec §2.1 lists them for REST as well.
  */
-import { randomBytes } from 'node:crypto';
+import { randomPooled } from '../../util/ids.ts';
 import type { GatewayRequest } from '../types.ts';
 
 /** The request's raw header list with AWS's additions, as the Lambda event should show it. */
@@ -37,5 +37,5 @@ export function withAwsAddedHeaders(request: GatewayRequest, bodyLength: number)
 
 /** An X-Ray trace header: `Root=1-{epoch seconds, 8 hex}-{96 random bits, 24 hex}`. */
 export function traceId(): string {
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomPooled(12).toString('hex')}`;
 }

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench [-- --quick]`: load scenarios against baselines measured in the same run,
+ * with wrk (1 thread, 50 connections) on 127.0.0.1. Servers are child processes started here
+ * and stopped by PID; every load run is bounded by wrk's duration. Figures are ratios to the
+ * bare backend, since this 2-core machine shares its cores with the load generator.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const quick = process.argv.includes('--quick');
+const DURATION = quick ? 3 : 10;
+const WARMUP = quick ? 1 : 2;
+
+interface Result {
+  readonly scenario: string;
+  readonly rps: number;
+  readonly p50: string;
+  readonly p99: string;
+  readonly rssMb: number;
+  readonly baseline?: string;
+}
+
+function ensureWrk(): boolean {
+  if (spawnSync('wrk', ['--version']).error === undefined) return true;
+  if (process.getuid?.() === 0) {
+    process.stdout.write('wrk missing: installing it with apt-get\n');
+    spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  return spawnSync('wrk', ['--version']).error === undefined;
+}
+
+/** Starts a server and resolves its port from the first stdout line matching `re`. */
+function start(cmd: string, args: string[], re: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not start`)), 15_000);
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const m = re.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
+    });
+  });
+}
+
+function rssMb(pid: number | undefined): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Math.round(Number(kb) / 1024);
+  } catch {
+    return NaN;
+  }
+}
+
+function wrk(url: string, seconds: number): { rps: number; p50: string; p99: string } {
+  const out = spawnSync('wrk', ['-t1', '-c50', `-d${seconds}s`, '--latency', url], { encoding: 'utf8' }).stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const pct = (p: string): string => new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '?';
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
+  if (non2xx) process.stdout.write(`  warning: ${non2xx} non-2xx responses from ${url}\n`);
+  return { rps, p50: pct('50'), p99: pct('99') };
+}
+
+function measure(scenario: string, url: string, pid: number | undefined, baseline?: string): Result {
+  wrk(url, WARMUP);
+  const r = wrk(url, DURATION);
+  const result = { scenario, ...r, rssMb: rssMb(pid), ...(baseline ? { baseline } : {}) };
+  process.stdout.write(`  ${scenario}: ${Math.round(r.rps)} req/s, p50 ${r.p50}, p99 ${r.p99}, RSS ${result.rssMb} MB\n`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  if (!ensureWrk()) {
+    process.stdout.write('skipped: wrk is not installed and could not be installed (apt-get install wrk)\n');
+    return;
+  }
+  const children: ChildProcess[] = [];
+  const stopAll = (): void => {
+    for (const c of children.splice(0)) {
+      try {
+        if (c.pid !== undefined && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.on('exit', stopAll);
+  const results: Result[] = [];
+  try {
+    const backend = await start(process.execPath, ['bench/backend.mjs'], /^listening (\d+)$/);
+    children.push(backend.child);
+    results.push(measure('bare Node backend', `http://127.0.0.1:${backend.port}/`, backend.child.pid));
+
+    const dir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
+    cpSync(join(ROOT, 'bench/project'), dir, { recursive: true });
+    const yaml = join(dir, 'portico.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('BACKEND_PORT', String(backend.port)));
+    const portico = await start(process.execPath, ['bin/portico.js', 'serve', dir, '--port', '0'], /^bench HTTP \$default http:\/\/127\.0\.0\.1:(\d+)\//);
+    children.push(portico.child);
+    const base = `http://127.0.0.1:${portico.port}`;
+    results.push(measure('portico HTTP API, HTTP_PROXY route', `${base}/proxy`, portico.child.pid, 'bare Node backend'));
+    results.push(measure('portico HTTP API, Lambda route (2.0)', `${base}/lambda`, portico.child.pid, 'bare Node backend'));
+  } finally {
+    stopAll();
+  }
+  report(results);
+}
+
+function report(results: readonly Result[]): void {
+  const by = new Map(results.map((r) => [r.scenario, r]));
+  const lines = [
+    `# portico benchmark${quick ? ' (quick)' : ''}`,
+    '',
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; wrk -t1 -c50 -d${DURATION}s after a ${WARMUP}s warm-up, on 127.0.0.1; ${new Date().toISOString()}.`,
+    '',
+    '| scenario | req/s | p50 | p99 | server RSS | ratio to baseline |',
+    '|---|---:|---:|---:|---:|---|',
+    ...results.map((r) => {
+      const base = r.baseline ? by.get(r.baseline) : undefined;
+      const ratio = base ? `${(r.rps / base.rps).toFixed(2)}× ${r.baseline}` : 'baseline';
+      return `| ${r.scenario} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} MB | ${ratio} |`;
+    }),
+    '',
+  ];
+  const text = lines.join('\n');
+  process.stdout.write('\n' + text);
+  writeFileSync(join(ROOT, 'bench/results/latest.md'), text);
+}
+
+await main();
