@@ -38,10 +38,15 @@ function start(cmd: string, args: string[], re: RegExp, env: NodeJS.ProcessEnv =
   const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not start`)), 15_000);
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    rl.on('line', (line) => {
       const m = re.exec(line);
       if (m) {
         clearTimeout(timer);
+        // From here on the server's output (access logs) is drained unparsed, so the harness
+        // doesn't spend the cores it measures.
+        rl.close();
+        child.stdout?.on('data', () => {});
         resolve({ child, port: Number(m[1]) });
       }
     });
