@@ -79,12 +79,12 @@ const cors = {
   additionalProperties: false,
   description: 'Built-in CORS (HTTP APIs), as AWS corsConfiguration.',
   properties: {
-    allowOrigins: { type: 'array', items: { type: 'string' } },
-    allowMethods: { type: 'array', items: { type: 'string' } },
-    allowHeaders: { type: 'array', items: { type: 'string' } },
-    exposeHeaders: { type: 'array', items: { type: 'string' } },
-    maxAge: { type: 'integer', minimum: -1, maximum: 86400 },
-    allowCredentials: { type: 'boolean' },
+    allowOrigins: { type: 'array', items: { type: 'string' }, description: 'Origins allowed: exact (`https://app.example.com`), `*`, `https://*` or `http://*`.' },
+    allowMethods: { type: 'array', items: { type: 'string' }, description: 'Methods sent in `access-control-allow-methods` (`*` allowed).' },
+    allowHeaders: { type: 'array', items: { type: 'string' }, description: 'Headers sent in `access-control-allow-headers` (`*` allowed).' },
+    exposeHeaders: { type: 'array', items: { type: 'string' }, description: 'Headers sent in `access-control-expose-headers`.' },
+    maxAge: { type: 'integer', minimum: -1, maximum: 86400, description: 'Seconds a browser may cache a preflight (`access-control-max-age`).' },
+    allowCredentials: { type: 'boolean', description: 'Send `access-control-allow-credentials: true`; not with a `*` origin.' },
   },
 } as const;
 
@@ -96,7 +96,7 @@ const api = {
     name: { type: 'string', minLength: 1, description: 'API name, unique in the file.' },
     type: { enum: ['HTTP', 'REST', 'WEBSOCKET'], description: 'The API flavour.' },
     apiId: { type: 'string', pattern: '^[a-z0-9]{1,32}$', description: 'The API id in invoke URLs; default derived from the name (stable across restarts).' },
-    description: { type: 'string' },
+    description: { type: 'string', description: 'Free text.' },
     openapi: { type: 'string', description: 'OpenAPI 3 (or Swagger 2 for REST) file with x-amazon-apigateway-* extensions, relative to portico.yaml.' },
     routes: { type: 'object', additionalProperties: nativeRoute, description: 'Routes written natively, keyed by route key.' },
     cors,
@@ -119,7 +119,7 @@ const fn = {
     environment: { ...stringMap, description: 'Environment variables.' },
     reservedConcurrency: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Concurrent invocations (worker threads).' },
     maxQueue: { type: 'integer', minimum: 0, maximum: 100000, default: 100, description: 'Invocations waiting for a worker before Lambda answers TooManyRequests.' },
-    description: { type: 'string' },
+    description: { type: 'string', description: 'Free text.' },
   },
 } as const;
 
