@@ -24,6 +24,12 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     throw err;
   }
   for (const w of project.warnings) process.stderr.write(`warning: ${w}\n`);
+  // A reader of our stdout that goes away (`| head`, a dead supervisor) must not take the
+  // gateway down: EPIPE on the printed lines is ignored, and pino's destination drops its
+  // output on EPIPE by itself.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   // Asynchronous stdout: under load pending lines coalesce into one write instead of a
   // synchronous write per request (14% of a proxied request's CPU when synchronous).
   const logger = pino({ base: null }, pino.destination({ dest: 1, sync: false }));

@@ -177,6 +177,9 @@ export class Gateway {
   #onRequest(req: IncomingMessage, res: ServerResponse, port: number, only: ReadonlySet<string> | undefined): void {
     const gen = this.#gen;
     gen.inflight++;
+    // Draining: answer, then close the connection, so keep-alive clients move on instead of
+    // holding the shutdown until the grace period ends.
+    if (this.#closing) res.shouldKeepAlive = false;
     const done = (): void => {
       if (--gen.inflight === 0) gen.retired?.();
     };

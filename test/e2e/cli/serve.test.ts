@@ -99,3 +99,37 @@ apis:
   cli.child.kill('SIGTERM');
   assert.equal(await exited, 0);
 });
+
+test('portico serve outlives its stdout reader and drains keep-alive clients on SIGTERM', async (t) => {
+  const dir = writeProject(t, {
+    'portico.yaml': 'functions:\n  hi: { handler: hi.handler }\napis:\n  - { name: greet, type: HTTP, routes: { "GET /hi": { function: hi } } }\n',
+    'hi.mjs': 'export const handler = async () => ({ ok: true });',
+  });
+  const cli = startCli(['serve', dir, '--port', '0']);
+  t.after(() => {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+  });
+  const base = ((await cli.waitFor(/^greet HTTP/)).split(' ')[3] as string).replace(/\/$/, '');
+  await cli.waitFor(/^portico: ready$/);
+  // The reader goes away (`portico serve | head -3`): logging now hits EPIPE.
+  cli.child.stdout.destroy();
+  let ok = 0;
+  for (let i = 0; i < 50; i++) if ((await request(`${base}/hi`)).statusCode === 200) ok++;
+  assert.equal(ok, 50, 'every request answered after the log reader left');
+
+  // Keep-alive clients in a loop while SIGTERM arrives: each gets `connection: close` and the
+  // process exits well before the 10 s grace period.
+  let stop = false;
+  const load = Array.from({ length: 10 }, async () => {
+    while (!stop) await request(`${base}/hi`).then((r) => r.body.dump(), () => undefined);
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const exited = new Promise<number | null>((r) => cli.child.once('exit', (code) => r(code)));
+  const started = Date.now();
+  cli.child.kill('SIGTERM');
+  const code = await exited;
+  stop = true;
+  await Promise.all(load);
+  assert.equal(code, 0);
+  assert.ok(Date.now() - started < 8000, `exit took ${Date.now() - started} ms`);
+});
