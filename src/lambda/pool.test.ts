@@ -191,6 +191,15 @@ test('process.exit in a handler: worker-crash, the next invocation gets a fresh 
   assert.equal(ok(await call(runtime, 'b', { action: 'count' })).count, 1);
 });
 
+test('a result over 6 MB is Lambda\'s Function.ResponseSizeTooLarge; exactly 6 MB passes', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { memorySize: 256 }));
+  const tooBig = failed(await call(runtime, 'b', { action: 'big', size: 6 * 1024 * 1024 + 1 }), 'handler-error');
+  assert.equal(tooBig.errorType, 'Function.ResponseSizeTooLarge');
+  assert.match(tooBig.errorMessage, /Response payload size exceeded maximum allowed payload size \(6291456 bytes\)/);
+  const fits = ok(await call(runtime, 'b', { action: 'big', size: 6 * 1024 * 1024 })) as unknown as string;
+  assert.equal(fits.length, 6 * 1024 * 1024 - 2);
+});
+
 test('heap limit (memorySize): worker-crash, the next invocation works', async (t) => {
   const { runtime } = setup(t, fn('b', 'behaviours.mjs', { memorySize: 64, timeout: 30 }));
   const awsRequestId = randomUUID();
@@ -292,24 +301,6 @@ test('console output is logged with the function name and request id', async (t)
     ['b', 'ERROR', 'logged error'],
     ['b', 'DEBUG', 'debug line'],
   ]);
-});
-
-test('reload: new invocations load the changed code in fresh workers', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'portico-lambda-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'app.mjs');
-  const version = (v: string): string => `export const handler = (ms) => new Promise((resolve) => setTimeout(resolve, ms, '${v}'));\n`;
-  await writeFile(file, version('v1'));
-  const { runtime } = setup(t, fn('app', file, { reservedConcurrency: 1 }));
-  assert.equal(ok(await call(runtime, 'app', 0)) as unknown, 'v1');
-  await writeFile(file, version('v2'));
-  assert.equal(ok(await call(runtime, 'app', 0)) as unknown, 'v1', 'a warm worker keeps the loaded code');
-  const inFlight = call(runtime, 'app', 100);
-  await runtime.reload();
-  const after = call(runtime, 'app', 0); // Waits for the old worker to finish (concurrency 1), then gets a new one.
-  assert.equal(ok(await inFlight) as unknown, 'v1', 'a running invocation finishes on the old code');
-  assert.equal(ok(await after) as unknown, 'v2');
-  assert.equal(ok(await call(runtime, 'app', 0)) as unknown, 'v2');
 });
 
 test('close: waiting invocations resolve, later ones are refused', async (t) => {

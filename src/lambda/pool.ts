@@ -41,8 +41,6 @@ interface Job {
 interface Slot {
   readonly worker: Worker;
   readonly pool: FunctionPool;
-  /** Reload generation it was started in; older ones are retired when they finish. */
-  readonly generation: number;
   state: 'starting' | 'idle' | 'busy' | 'gone';
   job: Job | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -55,7 +53,6 @@ interface FunctionPool {
   readonly log: Logger;
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
-  generation: number;
   /** Every live worker: what reservedConcurrency bounds. */
   readonly slots: Set<Slot>;
   /** Idle workers; the last is the most recently used. */
@@ -79,7 +76,6 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       log: options.logger.child({ fn: name }),
       env: functionEnv(config),
       timeoutMs: Math.round(config.timeout * 1000),
-      generation: 0,
       slots: new Set(),
       idle: [],
       queue: [],
@@ -109,7 +105,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     });
     // An idle worker must not keep the process alive; a running invocation's timer does.
     worker.unref();
-    const slot: Slot = { worker, pool, generation: pool.generation, state: 'starting', job: undefined, timer: undefined, crash: undefined };
+    const slot: Slot = { worker, pool, state: 'starting', job: undefined, timer: undefined, crash: undefined };
     worker.on('message', (message: WorkerMessage) => onMessage(slot, message));
     worker.on('error', (error) => {
       slot.crash = error;
@@ -135,10 +131,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     slot.timer = setTimeout(onTimeout, timeoutMs, slot);
   }
 
-  /** A worker finished an invocation: give it the next queued one, park it, or retire it after a reload. */
+  /** A worker finished an invocation: give it the next queued one, park it, or retire it after close. */
   function release(slot: Slot): void {
     const { pool } = slot;
-    if (closed || slot.generation !== pool.generation) {
+    if (closed) {
       void retire(slot);
       pump(pool);
       return;
@@ -299,16 +295,6 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     },
 
     has: (functionName: string): boolean => pools.has(functionName),
-
-    async reload(): Promise<void> {
-      const terminating: Promise<unknown>[] = [];
-      for (const pool of pools.values()) {
-        pool.generation++;
-        // Busy and starting workers finish their invocation first; release() retires them.
-        for (const slot of [...pool.idle]) terminating.push(retire(slot));
-      }
-      await Promise.all(terminating);
-    },
 
     async close(): Promise<void> {
       closed = true;

@@ -42,8 +42,6 @@ export interface LambdaRuntime {
   invoke(functionName: string, event: unknown, options: InvokeOptions): Promise<InvokeResult>;
   /** Whether a function of that name is configured. */
   has(functionName: string): boolean;
-  /** Reloads handler code (for --watch): new invocations go to fresh workers, running ones finish. */
-  reload(): Promise<void>;
   /** Terminates every worker. */
   close(): Promise<void>;
 }

@@ -16,14 +16,16 @@
  *                                                or { t: 'error', id, kind, error, fatal }
  *
  * - Init error (missing file, missing export, syntax error, top-level throw): the worker stays
- *   up and answers every invocation with it (kind 'init-error') until pool.ts replaces it on reload.
+ *   up and answers every invocation with it (kind 'init-error') until the runtime is replaced
+ *   (a --watch reload starts a new runtime with fresh workers).
  * - Timeout: only pool.ts keeps the clock; when the function timeout passes it terminates
  *   this worker (even a busy loop stops) and starts a fresh one for the next invocation.
  * - Crash: process.exit() or the heap limit (resourceLimits) ends the thread; pool.ts sees
  *   'exit' and reports a worker-crash. An uncaught exception or unhandled rejection during an
  *   invocation is reported as that invocation's error with `fatal: true`, then the worker exits
  *   (exit code 129 / 128, as the Lambda runtime does), so pool.ts discards it.
- * - Recycle (reload): pool.ts stops sending to this worker and terminates it once it is idle.
+ * - Close: pool.ts terminates every worker; a --watch reload closes the old runtime once its
+ *   last request has ended.
  *
  * Differences from Lambda, by necessity of running in a thread:
  * - `process.chdir()` is not available in workers (ERR_WORKER_UNSUPPORTED_OPERATION), so the
@@ -212,8 +214,18 @@ function settle(run: Running, isError: boolean, value: unknown): void {
     post({ t: 'error', id: run.id, kind: 'handler-error', error: toLambdaError(new Error('Unable to stringify response body')), fatal: false });
     return;
   }
+  // Lambda's synchronous response limit: a larger result is a function error there too.
+  // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+  if (payload !== undefined && payload.length * 3 > MAX_RESPONSE_BYTES && Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
+    const error = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, trace: [] };
+    post({ t: 'error', id: run.id, kind: 'handler-error', error, fatal: false });
+    return;
+  }
   post({ t: 'result', id: run.id, payload: payload ?? 'null' });
 }
+
+/** 6 MB, Lambda's limit on a synchronous invocation's response. */
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
 /**
  * A handler that neither returned a promise nor takes a callback answers null once the event

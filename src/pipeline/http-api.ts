@@ -107,7 +107,6 @@ export class CompiledHttpApi {
       stagePath: sel?.stagePath ?? request.rawPath,
       timings: { start: process.hrtime.bigint() },
       log: this.#deps.logger,
-      extraHeaders: [],
     };
     try {
       if (!sel) throw new GatewayError('RESOURCE_NOT_FOUND', { message: 'no stage matches and there is no $default stage' });
@@ -143,7 +142,7 @@ export class CompiledHttpApi {
     }
     // The gateway's own request id replaces any the integration sent (a proxied API Gateway).
     const own = headers.some(([n]) => n.length === 15 && n.toLowerCase() === 'apigw-requestid') ? headers.filter(([n]) => n.toLowerCase() !== 'apigw-requestid') : headers;
-    return { statusCode: result.statusCode, headers: [...own, ...ctx.extraHeaders, ['apigw-requestid', ctx.requestId]], body: result.body };
+    return { statusCode: result.statusCode, headers: [...own, ['apigw-requestid', ctx.requestId]], body: result.body };
   }
 }
 

@@ -4,7 +4,7 @@
  * unexpected failure, logged with its stack and answered as one 500.
  */
 import { GatewayError, type GatewayResponseDefault, type GatewayResponseType } from '../errors/index.ts';
-import type { GatewayContext, GatewayResponse, HeaderPair, Phase } from './types.ts';
+import type { GatewayContext, GatewayResponse, Phase } from './types.ts';
 
 /** Runs `phases` on `ctx`; never rejects. */
 export async function runChain(ctx: GatewayContext, phases: readonly Phase[], table: Readonly<Record<GatewayResponseType, GatewayResponseDefault>>): Promise<void> {
@@ -22,14 +22,14 @@ export async function runChain(ctx: GatewayContext, phases: readonly Phase[], ta
 }
 
 /** The JSON body and headers AWS sends for a gateway error. */
-export function errorResponse(error: GatewayError, table: Readonly<Record<GatewayResponseType, GatewayResponseDefault>>, extraHeaders: readonly HeaderPair[] = []): GatewayResponse {
+export function errorResponse(error: GatewayError, table: Readonly<Record<GatewayResponseType, GatewayResponseDefault>>): GatewayResponse {
   const def = table[error.type];
   // The message override carries detail for logs only, except where AWS puts it in the body.
   const message = error.type === 'BAD_REQUEST_PARAMETERS' && error.messageOverride ? error.messageOverride : def.message;
   const body = JSON.stringify({ [def.key ?? 'message']: message });
   return {
     statusCode: def.status,
-    headers: [['content-type', 'application/json'], ...error.headers, ...extraHeaders],
+    headers: [['content-type', 'application/json'], ...error.headers],
     body,
   };
 }

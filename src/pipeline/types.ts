@@ -84,8 +84,6 @@ export interface GatewayContext {
   result?: GatewayResponse;
   /** The gateway error that produced `result`, if any (for logs and metrics). */
   error?: GatewayError;
-  /** Headers every response of this request carries (CORS on actual requests), added when writing. */
-  readonly extraHeaders: HeaderPair[];
 }
 
 /** A phase of the pipeline; see pipeline/index.ts for the order. */

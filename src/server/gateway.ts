@@ -20,7 +20,7 @@ import { BufferBody, IncomingBody } from './request-body.ts';
 export interface GatewayOptions {
   /** Listen address; default 127.0.0.1. */
   readonly host?: string;
-  /** Shared port; default 3000; 0 picks a free one. */
+  /** Shared port; default {@link DEFAULT_PORT}; 0 picks a free one. */
   readonly port?: number;
   /** Gateway log (pino); default JSON to stdout. */
   readonly logger?: Logger;
@@ -44,6 +44,8 @@ interface Generation {
   readonly project: Project;
   readonly runtime: LambdaRuntime;
   readonly apis: ReadonlyMap<string, CompiledHttpApi>;
+  /** Per listener port: the API served when neither Host nor path names one. */
+  readonly defaults: Map<number, CompiledHttpApi | undefined>;
   inflight: number;
   retired?: () => void;
 }
@@ -108,7 +110,7 @@ export class Gateway {
     const deps = { runtime, rateLimits: this.#rateLimits, accountId: project.functions[Object.keys(project.functions)[0] ?? '']?.accountId ?? '123456789012', logger: this.#logger, accessLog: this.#accessLog };
     const apis = new Map<string, CompiledHttpApi>();
     for (const api of project.apis) apis.set(api.apiId, new CompiledHttpApi(api, deps));
-    return { project, runtime, apis, inflight: 0 };
+    return { project, runtime, apis, defaults: new Map(), inflight: 0 };
   }
 
   #listen(port: number, only: ReadonlySet<string> | undefined): Promise<void> {
@@ -153,22 +155,27 @@ export class Gateway {
   }
 
   /** Which API a request on a listener is for: Host `{apiId}.execute-api.*`, `/_aws/execute-api/{apiId}/…`, or the listener's only API. */
-  #dispatch(host: string, rawUrl: string, port: number, only: ReadonlySet<string> | undefined): { api: CompiledHttpApi; url: string } | string {
-    const apis = this.#gen.apis;
+  #dispatch(gen: Generation, host: string, rawUrl: string, port: number, only: ReadonlySet<string> | undefined): { api: CompiledHttpApi; url: string } | string {
+    const apis = gen.apis;
     const allowed = (id: string): CompiledHttpApi | undefined => (only && !only.has(id) ? undefined : apis.get(id));
     const byHost = EXECUTE_API_HOST.exec(host)?.[1]?.toLowerCase();
     if (byHost !== undefined) {
       const api = allowed(byHost);
       return api ? { api, url: rawUrl } : `no API with id "${byHost}" is served on this port`;
     }
-    const byPath = PATH_STYLE.exec(rawUrl.split('?', 1)[0] as string);
+    const byPath = rawUrl.startsWith('/_aws/execute-api/') ? PATH_STYLE.exec(rawUrl.split('?', 1)[0] as string) : null;
     if (byPath) {
       const api = allowed((byPath[1] as string).toLowerCase());
       if (!api) return `no API with id "${byPath[1]}" is served on this port`;
       return { api, url: rawUrl.slice(`/_aws/execute-api/${byPath[1]}`.length) || '/' };
     }
-    const def = defaultApiId(this.#gen.project, port, only);
-    const api = def === undefined ? undefined : apis.get(def);
+    // The listener's default API, worked out once per generation and port.
+    let api = gen.defaults.get(port);
+    if (api === undefined && !gen.defaults.has(port)) {
+      const id = defaultApiId(gen.project, port, only);
+      api = id === undefined ? undefined : apis.get(id);
+      gen.defaults.set(port, api);
+    }
     if (api) return { api, url: rawUrl };
     const candidates = only ? [...only] : [...apis.keys()];
     return `several APIs share this port; address one with Host {apiId}.execute-api.localhost or the path /_aws/execute-api/{apiId}/ (ids: ${candidates.join(', ')})`;
@@ -177,14 +184,11 @@ export class Gateway {
   #onRequest(req: IncomingMessage, res: ServerResponse, port: number, only: ReadonlySet<string> | undefined): void {
     const gen = this.#gen;
     gen.inflight++;
-    // Draining: answer, then close the connection, so keep-alive clients move on instead of
-    // holding the shutdown until the grace period ends.
-    if (this.#closing) res.shouldKeepAlive = false;
     const done = (): void => {
       if (--gen.inflight === 0) gen.retired?.();
     };
     res.once('close', done);
-    const target = this.#dispatch(req.headers.host ?? '', req.url ?? '/', port, only);
+    const target = this.#dispatch(gen, req.headers.host ?? '', req.url ?? '/', port, only);
     if (typeof target === 'string') {
       // Clearer than AWS, which has no such case: say how to reach an API.
       writeResponse(res, { statusCode: 404, headers: [['content-type', 'application/json']], body: JSON.stringify({ message: 'Not Found', detail: target }) }, () => {});
@@ -202,12 +206,16 @@ export class Gateway {
   }
 
   #write(req: IncomingMessage, res: ServerResponse, body: unknown, response: GatewayResponse): void {
-    // An unread request body (413 before reading, 404...) must not be left in the socket.
-    if (body instanceof IncomingBody && !body.used) {
+    // Draining for shutdown: close the connection after this response, so keep-alive clients
+    // move on instead of holding the shutdown until the grace period ends.
+    if (this.#closing) res.shouldKeepAlive = false;
+    if (body instanceof IncomingBody) {
+      // A 413 stops reading mid-body: the rest can't be parsed as a next request, so the
+      // connection ends with the response. Any other unread body is drained.
       if (response.statusCode === 413) res.shouldKeepAlive = false;
-      else req.resume();
+      else if (!body.used) req.resume();
     }
-    writeResponse(res, response, (err) => this.#logger.warn({ err }, 'response stream failed'));
+    writeResponse(res, response, (err) => this.#logger.warn({ err }, 'PORTICO_ERR_RESPONSE: the response could not be written as the integration gave it'));
   }
 
   /**
@@ -217,7 +225,7 @@ export class Gateway {
   async inject(request: { method?: string; url: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ statusCode: number; headers: readonly (readonly [string, string])[]; body: Buffer }> {
     const headers = { host: 'localhost', ...request.headers };
     const rawHeaders = Object.entries(headers).flat();
-    const target = this.#dispatch(headers.host, request.url, this.port, undefined);
+    const target = this.#dispatch(this.#gen, headers.host, request.url, this.port, undefined);
     if (typeof target === 'string') return { statusCode: 404, headers: [], body: Buffer.from(JSON.stringify({ message: 'Not Found', detail: target })) };
     const q = target.url.indexOf('?');
     const body = new BufferBody(Buffer.from(request.body ?? ''));

@@ -1,7 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-
-/** A request id as AWS's REST `$context.requestId` (UUID). */
-export const requestId = (): string => randomUUID();
+import { randomBytes } from 'node:crypto';
 
 // Ids are made on every request: draw their random bytes from a refilled pool instead of one
 // getrandom call each (which showed as 6% of a proxy request's CPU).
@@ -26,13 +23,4 @@ export function randomPooled(n: number): Buffer {
  */
 export function shortId(): string {
   return randomPooled(11).toString('base64').slice(0, 15) + '=';
-}
-
-/** A lower-case alphanumeric id of `n` characters, like API ids (`a1b2c3d4e5`). */
-export function alnumId(n = 10): string {
-  const chars = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = randomBytes(n);
-  let out = '';
-  for (const b of bytes) out += chars[b % chars.length];
-  return out;
 }

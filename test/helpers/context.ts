@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import type { CorsConfiguration, HttpApi, Integration, Route, Stage } from '../../src/model/index.ts';
 import type { GatewayContext, GatewayRequest, RequestBody } from '../../src/pipeline/types.ts';
-import { requestId as newRequestId } from '../../src/util/ids.ts';
+import { shortId as newRequestId } from '../../src/util/ids.ts';
 
 /** Everything optional; see each field for its default. */
 export interface ContextOptions {
@@ -137,6 +137,5 @@ export function makeContext(options: ContextOptions = {}): GatewayContext {
     timings: { start: process.hrtime.bigint() },
     log: pino({ enabled: false }),
     ...(options.unmatched ? {} : { match: { route, pathParameters: options.pathParameters ?? {} } }),
-    extraHeaders: [],
   };
 }

@@ -92,3 +92,10 @@ test('route key syntax errors say what is wrong', () => {
   assert.throws(() => parseRouteKey('GET /{a}/{a}'), /appears twice/);
   assert.deepEqual(parseRouteKey('GET /'), { kind: 'route', method: 'GET', path: '/', segments: [] });
 });
+
+test('literal segments match the decoded path, as HTTP APIs decode it', () => {
+  const r = router('GET /café/{id}');
+  assert.deepEqual(hit(r, 'GET', '/caf%C3%A9/1'), { key: 'GET /café/{id}', params: { id: '1' } });
+  assert.deepEqual(hit(r, 'GET', '/café/1'), { key: 'GET /café/{id}', params: { id: '1' } });
+  assert.equal(hit(r, 'GET', '/caf%E9%ZZ/1'), undefined);
+});

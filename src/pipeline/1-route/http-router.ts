@@ -97,7 +97,7 @@ export class HttpRouter {
       return route ? { route, pathParameters: params(node.paramNames, values) } : undefined;
     }
     const seg = segs[i] as string;
-    const lit = node.literals.get(seg);
+    const lit = literal(node, seg);
     if (lit) {
       const m = this.#exact(lit, segs, i + 1, method, values);
       if (m) return m;
@@ -116,7 +116,7 @@ export class HttpRouter {
     // Deeper (more specific) prefixes first: try the children before this node's greedy route.
     if (i < segs.length) {
       const seg = segs[i] as string;
-      const lit = node.literals.get(seg);
+      const lit = literal(node, seg);
       if (lit) {
         const m = this.#greedy(lit, segs, i + 1, method, values);
         if (m) return m;
@@ -138,6 +138,20 @@ export class HttpRouter {
         return { route, pathParameters: p };
       }
     }
+    return undefined;
+  }
+}
+
+/**
+ * The literal child for a request segment. HTTP APIs match the decoded path, so `/caf%C3%A9`
+ * reaches `GET /café`; most segments have no `%` and cost one map lookup.
+ */
+function literal(node: Node, seg: string): Node | undefined {
+  const hit = node.literals.get(seg);
+  if (hit || !seg.includes('%')) return hit;
+  try {
+    return node.literals.get(decodeURIComponent(seg));
+  } catch {
     return undefined;
   }
 }

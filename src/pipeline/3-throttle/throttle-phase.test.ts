@@ -42,7 +42,6 @@ function makeContext(s: Stage): { ctx: GatewayContext; lines: Array<{ level: num
     stagePath: '/pets',
     timings: { start: 0n },
     log,
-    extraHeaders: [],
   };
   return { ctx, lines };
 }
