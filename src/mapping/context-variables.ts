@@ -3,6 +3,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
  */
 import type { GatewayContext } from '../pipeline/types.ts';
+import { domainName, domainPrefix } from '../util/http.ts';
 import { clfTime } from '../util/time.ts';
 
 /** The account id when the project sets none (the documentation's example account, as in config). */
@@ -10,16 +11,14 @@ export const DEFAULT_ACCOUNT_ID = '123456789012';
 
 type Getter = (ctx: GatewayContext, accountId: string) => string | undefined;
 
-// `domainName` is the Host without its port; IPv6 literals keep their brackets.
-const domainName: Getter = (ctx) => ctx.request.host.replace(/:\d+$/, '');
-
 /** Built once: a request only looks up the names its mappings use. */
 const TABLE: ReadonlyMap<string, Getter> = new Map<string, Getter>([
   ['accountId', (_ctx, accountId) => accountId],
   ['apiId', (ctx) => ctx.api.apiId],
   ['awsEndpointRequestId', (ctx) => ctx.requestId],
-  ['domainName', domainName],
-  ['domainPrefix', (ctx, a) => domainName(ctx, a)?.split('.')[0]],
+  // The same values as the Lambda event's requestContext (util/http.ts owns both).
+  ['domainName', (ctx) => domainName(ctx.request.host)],
+  ['domainPrefix', (ctx) => domainPrefix(domainName(ctx.request.host))],
   // HTTP APIs use the request id as extendedRequestId (spec §14.1).
   ['extendedRequestId', (ctx) => ctx.requestId],
   ['httpMethod', (ctx) => ctx.request.method],

@@ -228,3 +228,38 @@ describe('JSON path', () => {
     assert.equal(selectJson(doc, ['a', 0]), undefined);
   });
 });
+
+describe('header values a mapping cannot send (CR/LF, controls, chars above 0xFF)', () => {
+  const ok = (value: string) => ({ body: Buffer.from(JSON.stringify({ name: value })) });
+
+  test('a response header operation whose value is not a field value is dropped, the others apply', () => {
+    const m = compileResponseMapping({ '200': { 'overwrite:header.x-name': '$response.body.name', 'append:header.x-tpl': 'n=${response.body.name}', 'append:header.x-ok': 'yes' } }, where);
+    const base: ResponseMappingInput = { statusCode: 200, headers: [['x-name', 'old']], body: undefined, context: () => undefined, stageVariable: () => undefined };
+    for (const bad of ['a\nb', 'a\r\nInjected: 1', 'nul\0', 'del\x7f', 'euro €', 'emoji 😀']) {
+      const out = applyResponseMapping(m, { ...base, ...ok(bad) });
+      assert.deepEqual(out.headers, [['x-name', 'old'], ['x-ok', 'yes']], JSON.stringify(bad));
+    }
+    // Visible ASCII, SP, HTAB and obs-text (0x80-0xFF, e.g. "é") are field values (RFC 9110 §5.5).
+    const out = applyResponseMapping(m, { ...base, ...ok('caf\u00e9\t x') });
+    assert.deepEqual(out.headers, [['x-name', 'caf\u00e9\t x'], ['x-tpl', 'n=caf\u00e9\t x'], ['x-ok', 'yes']]);
+  });
+
+  test('request header operations are dropped the same way; query operations keep the value (it is percent-encoded)', () => {
+    const m = map(
+      { 'append:header.x-q': '$request.querystring.q', 'append:header.x-b': '$request.body.name', 'append:querystring.q2': '$request.querystring.q' },
+      input({ query: [['q', 'line1\nline2']], body: JSON.stringify({ name: 'ok' }) }),
+    );
+    assert.deepEqual(m.headerOps, [{ action: 'append', name: 'x-b', value: 'ok' }]);
+    assert.deepEqual(m.queryOps, [{ action: 'append', name: 'q2', value: 'line1\nline2' }]);
+  });
+});
+
+describe('overwrite:statuscode never answers with a 1xx (an interim status the client would wait past)', () => {
+  test('a static 1xx is refused at load; a dynamic one leaves the backend status', () => {
+    assert.throws(() => compileResponseMapping({ '200': { 'overwrite:statuscode': '101' } }, where), /"101" is not a status code/);
+    const m = compileResponseMapping({ '200': { 'overwrite:statuscode': '$response.header.x-s' } }, where);
+    const input = (s: string): ResponseMappingInput => ({ statusCode: 200, headers: [['x-s', s]], body: undefined, context: () => undefined, stageVariable: () => undefined });
+    assert.equal(applyResponseMapping(m, input('100')).statusCode, 200);
+    assert.equal(applyResponseMapping(m, input('204')).statusCode, 204);
+  });
+});

@@ -7,6 +7,7 @@
  */
 import type { ParameterMapping, ResponseParameterMappings } from '../model/index.ts';
 import type { HeaderPair } from '../pipeline/types.ts';
+import { isFieldValue, TOKEN } from '../util/http.ts';
 import {
   compileValue,
   evaluateValue,
@@ -79,8 +80,6 @@ const RESERVED_HEADERS = new Set([
   'transfer-encoding', 'upgrade', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'via',
 ]);
 const RESERVED_PREFIXES = ['access-control-', 'apigw-', 'x-amz-', 'x-amzn-'];
-// RFC 9110 §5.1: a field name is a token.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const OPERATION_KEY = /^(append|overwrite|remove):(header|querystring)\.(.+)$/;
 
 /** True when AWS refuses mappings for this header name. */
@@ -135,7 +134,14 @@ export function compileRequestMapping(mapping: ParameterMapping, where: string):
   return { headers, querystrings, path, needsBody: values.some((v) => v?.readsBody === true) };
 }
 
-function resolveOperations(ops: readonly CompiledOperation[], resolve: SourceResolver): ResolvedOperation[] {
+/**
+ * Resolves operations for one request. `header` operations whose value is not a valid field
+ * value are dropped: a decoded query parameter, a body field or a stage variable can hold CR/LF
+ * or characters above 0xFF, and sending them would fail the request (Node refuses to write
+ * them) or, worse, split the header. AWS documents nothing here; dropping the one operation is
+ * what it does for a source that resolves to nothing, so the request goes on.
+ */
+function resolveOperations(ops: readonly CompiledOperation[], resolve: SourceResolver, header: boolean): ResolvedOperation[] {
   const out: ResolvedOperation[] = [];
   for (const op of ops) {
     if (op.value === undefined) {
@@ -144,7 +150,7 @@ function resolveOperations(ops: readonly CompiledOperation[], resolve: SourceRes
     }
     const value = evaluateValue(op.value, resolve);
     // A single variable with nothing behind it (absent header...) skips the operation.
-    if (value !== undefined) out.push({ action: op.action, name: op.name, value });
+    if (value !== undefined && (!header || isFieldValue(value))) out.push({ action: op.action, name: op.name, value });
   }
   return out;
 }
@@ -174,8 +180,8 @@ export function applyRequestMapping(compiled: CompiledRequestMapping, input: Map
     }
   };
   return {
-    headerOps: resolveOperations(compiled.headers, resolve),
-    queryOps: resolveOperations(compiled.querystrings, resolve),
+    headerOps: resolveOperations(compiled.headers, resolve, true),
+    queryOps: resolveOperations(compiled.querystrings, resolve, false),
     path: compiled.path === undefined ? undefined : evaluateValue(compiled.path, resolve),
   };
 }
@@ -257,8 +263,12 @@ export function compileResponseMapping(mappings: ResponseParameterMappings, wher
   return rules;
 }
 
+/**
+ * A status a mapping may answer with: 200-599. A 1xx is an interim response (RFC 9110 §15.2);
+ * sent as the final one it leaves the client waiting.
+ */
 function parseStatus(text: string): number | undefined {
-  const n = /^\s*[1-5]\d\d\s*$/.test(text) ? Number(text) : NaN;
+  const n = /^\s*[2-5]\d\d\s*$/.test(text) ? Number(text) : NaN;
   return Number.isInteger(n) ? n : undefined;
 }
 
@@ -292,10 +302,10 @@ export function applyResponseMapping(
       default: return undefined;
     }
   };
-  // An unusable dynamic status (not 1xx-5xx) leaves the backend's status in place.
+  // An unusable dynamic status (not 2xx-5xx) leaves the backend's status in place.
   const status = rule.statusCode === undefined ? undefined : parseStatus(evaluateValue(rule.statusCode, resolve) ?? '');
   return {
     statusCode: status ?? input.statusCode,
-    headers: applyHeaderOperations(input.headers, resolveOperations(rule.headers, resolve)),
+    headers: applyHeaderOperations(input.headers, resolveOperations(rule.headers, resolve, true)),
   };
 }

@@ -56,6 +56,11 @@ export interface HttpProxyIntegration extends IntegrationBase {
 /** `MOCK`: answers from the integration itself (WebSocket APIs, and REST later). */
 export interface MockIntegration extends IntegrationBase {
   readonly integrationType: 'MOCK';
+  /**
+   * WebSocket: the body a two-way route sends back (AWS renders it from the integration
+   * response template); absent = nothing is sent.
+   */
+  readonly responseBody?: string;
 }
 
 export type Integration = LambdaProxyIntegration | HttpProxyIntegration | MockIntegration;

@@ -1,8 +1,9 @@
 import type { FunctionConfig } from './function.ts';
 import type { HttpApi } from './http-api.ts';
+import type { WebSocketApi } from './websocket-api.ts';
 
-/** Any API the gateway serves. REST and WebSocket join this union in their issues. */
-export type AnyApi = HttpApi;
+/** Any API the gateway serves. REST joins this union in its issue. */
+export type AnyApi = HttpApi | WebSocketApi;
 
 /** Everything loaded from one portico.yaml. */
 export interface Project {
@@ -10,6 +11,10 @@ export interface Project {
   readonly file: string;
   /** Its directory; relative paths resolve against it. */
   readonly dir: string;
+  /** Shown in ARNs, events and AWS_REGION (default us-east-1). */
+  readonly region: string;
+  /** Shown in ARNs and events (default 123456789012). */
+  readonly accountId: string;
   readonly functions: Readonly<Record<string, FunctionConfig>>;
   readonly apis: readonly AnyApi[];
   /** Listen address and shared port from the file (CLI flags override them). */

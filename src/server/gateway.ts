@@ -5,13 +5,19 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { HttpApi, Project } from '../model/index.ts';
+import type { AnyApi, Project } from '../model/index.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import { createLambdaRuntime } from '../lambda/pool.ts';
 import type { RateLimitStore } from '../state/rate-limit/types.ts';
 import { MemoryRateLimitStore } from '../state/rate-limit/memory.ts';
+import type { ConnectionRegistry } from '../state/connections/types.ts';
+import { MemoryConnectionRegistry } from '../state/connections/memory.ts';
+import type { ApiDeps, CompiledApi } from '../pipeline/compiled-api.ts';
 import { CompiledHttpApi } from '../pipeline/http-api.ts';
+import { CompiledWebSocketApi } from '../websocket/websocket-api.ts';
+import { shortId } from '../util/ids.ts';
 import { closeHttpProxyAgents } from '../pipeline/6-integrate/http-proxy.ts';
 import type { GatewayResponse } from '../pipeline/types.ts';
 import { toGatewayRequest, writeResponse } from './node-adapter.ts';
@@ -28,6 +34,8 @@ export interface GatewayOptions {
   readonly accessLog?: Logger;
   /** Throttle state; default in memory. */
   readonly rateLimits?: RateLimitStore;
+  /** WebSocket connection registry; default in memory. */
+  readonly connections?: ConnectionRegistry;
 }
 
 /** One line of `portico serve`'s listing. */
@@ -43,9 +51,9 @@ export interface Endpoint {
 interface Generation {
   readonly project: Project;
   readonly runtime: LambdaRuntime;
-  readonly apis: ReadonlyMap<string, CompiledHttpApi>;
+  readonly apis: ReadonlyMap<string, CompiledApi>;
   /** Per listener port: the API served when neither Host nor path names one. */
-  readonly defaults: Map<number, CompiledHttpApi | undefined>;
+  readonly defaults: Map<number, CompiledApi | undefined>;
   inflight: number;
   retired?: () => void;
 }
@@ -75,8 +83,13 @@ export class Gateway {
   readonly #logger: Logger;
   readonly #accessLog: Logger;
   readonly #rateLimits: RateLimitStore;
+  readonly #connections: ConnectionRegistry;
+  /** This process in shared state (the connection registry). */
+  readonly #nodeId = shortId();
   readonly #host: string;
   #gen: Generation;
+  /** Generations replaced by a reload that still finish requests or hold WebSocket connections. */
+  readonly #retiring = new Set<Generation>();
   readonly #listeners: Listener[] = [];
   #closing = false;
 
@@ -84,6 +97,7 @@ export class Gateway {
     this.#logger = options.logger ?? pino({ base: null });
     this.#accessLog = options.accessLog ?? this.#logger.child({ log: 'access' });
     this.#rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
+    this.#connections = options.connections ?? new MemoryConnectionRegistry();
     this.#host = options.host ?? project.host ?? '127.0.0.1';
     this.#gen = this.#load(project);
   }
@@ -107,9 +121,20 @@ export class Gateway {
 
   #load(project: Project): Generation {
     const runtime = createLambdaRuntime({ functions: project.functions, logger: this.#logger.child({ log: 'lambda' }) });
-    const deps = { runtime, rateLimits: this.#rateLimits, accountId: project.functions[Object.keys(project.functions)[0] ?? '']?.accountId ?? '123456789012', logger: this.#logger, accessLog: this.#accessLog };
-    const apis = new Map<string, CompiledHttpApi>();
-    for (const api of project.apis) apis.set(api.apiId, new CompiledHttpApi(api, deps));
+    const deps: ApiDeps = {
+      runtime,
+      rateLimits: this.#rateLimits,
+      connections: this.#connections,
+      accountId: project.accountId,
+      region: project.region,
+      nodeId: this.#nodeId,
+      logger: this.#logger,
+      accessLog: this.#accessLog,
+    };
+    const apis = new Map<string, CompiledApi>();
+    for (const api of project.apis) {
+      apis.set(api.apiId, api.protocolType === 'HTTP' ? new CompiledHttpApi(api, deps) : new CompiledWebSocketApi(api, deps));
+    }
     return { project, runtime, apis, defaults: new Map(), inflight: 0 };
   }
 
@@ -117,6 +142,7 @@ export class Gateway {
     // The bound port is known once listening; requests read it from here, not server.address().
     let bound = port;
     const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.#onRequest(req, res, bound, only));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head, bound, only));
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(err.code === 'EADDRINUSE' ? Object.assign(new Error(`port ${port} on ${this.#host} is already in use (PORTICO_ERR_LISTEN_IN_USE)`, { cause: err }), { code: 'PORTICO_ERR_LISTEN_IN_USE' }) : err);
@@ -148,16 +174,18 @@ export class Gateway {
           ? `http://${host}:${this.port}`
           : `http://${host}:${this.port}/_aws/execute-api/${api.apiId}`;
       for (const stage of api.stages) {
-        out.push({ name: api.name, type: api.protocolType, apiId: api.apiId, stage: stage.stageName, url: stage.stageName === '$default' ? `${base}/` : `${base}/${stage.stageName}` });
+        // WebSocket clients connect with ws:// to the stage path.
+        const url = api.protocolType === 'WEBSOCKET' ? `${base.replace(/^http/, 'ws')}/${stage.stageName}` : stage.stageName === '$default' ? `${base}/` : `${base}/${stage.stageName}`;
+        out.push({ name: api.name, type: api.protocolType, apiId: api.apiId, stage: stage.stageName, url });
       }
     }
     return out;
   }
 
   /** Which API a request on a listener is for: Host `{apiId}.execute-api.*`, `/_aws/execute-api/{apiId}/…`, or the listener's only API. */
-  #dispatch(gen: Generation, host: string, rawUrl: string, port: number, only: ReadonlySet<string> | undefined): { api: CompiledHttpApi; url: string } | string {
+  #dispatch(gen: Generation, host: string, rawUrl: string, port: number, only: ReadonlySet<string> | undefined): { api: CompiledApi; url: string } | string {
     const apis = gen.apis;
-    const allowed = (id: string): CompiledHttpApi | undefined => (only && !only.has(id) ? undefined : apis.get(id));
+    const allowed = (id: string): CompiledApi | undefined => (only && !only.has(id) ? undefined : apis.get(id));
     const byHost = EXECUTE_API_HOST.exec(host)?.[1]?.toLowerCase();
     if (byHost !== undefined) {
       const api = allowed(byHost);
@@ -203,6 +231,18 @@ export class Gateway {
         this.#write(req, res, request.body, { statusCode: 500, headers: [['content-type', 'application/json']], body: '{"message":"Internal Server Error"}' });
       },
     );
+  }
+
+  /** An HTTP upgrade: WebSocket APIs take it; anything else is refused on the raw socket. */
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, port: number, only: ReadonlySet<string> | undefined): void {
+    socket.on('error', () => socket.destroy());
+    const target = this.#closing ? 'the gateway is shutting down' : this.#dispatch(this.#gen, req.headers.host ?? '', req.url ?? '/', port, only);
+    if (typeof target !== 'string' && target.api.upgrade) {
+      target.api.upgrade(req, socket, head, target.url);
+      return;
+    }
+    const body = JSON.stringify({ message: 'Not Found', ...(typeof target === 'string' ? { detail: target } : {}) });
+    socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   }
 
   #write(req: IncomingMessage, res: ServerResponse, body: unknown, response: GatewayResponse): void {
@@ -265,11 +305,15 @@ export class Gateway {
     for (const api of project.apis) {
       if (api.port !== undefined && !ports.has(api.port)) this.#logger.warn(`API ${api.name}: port ${api.port} is new; restart portico to listen on it`);
     }
+    this.#retiring.add(old);
     await this.#retire(old);
+    this.#retiring.delete(old);
   }
 
   async #retire(gen: Generation): Promise<void> {
     if (gen.inflight > 0) await new Promise<void>((resolve) => (gen.retired = resolve));
+    // WebSocket connections accepted by this generation keep its routes and workers until they end.
+    while ([...gen.apis.values()].some((a) => (a.activeConnections ?? 0) > 0)) await new Promise((r) => setTimeout(r, 1000));
     await gen.runtime.close();
   }
 
@@ -285,15 +329,18 @@ export class Gateway {
         }),
     );
     const timer = setTimeout(() => this.#listeners.forEach((l) => l.server.closeAllConnections()), graceMs);
+    // WebSocket clients get 1001 "Going Away" and `$disconnect` runs while the workers still live.
+    await Promise.all([this.#gen, ...this.#retiring].flatMap((g) => [...g.apis.values()].map((a) => a.close?.())));
     await Promise.all(closed);
     clearTimeout(timer);
     await this.#retire(this.#gen);
+    await this.#connections.close();
     await this.#rateLimits.close();
     await closeHttpProxyAgents();
   }
 
   /** The APIs being served. */
-  get apis(): readonly HttpApi[] {
+  get apis(): readonly AnyApi[] {
     return this.#gen.project.apis;
   }
 }

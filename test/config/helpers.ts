@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { loadProject } from '../../src/config/load-project.ts';
 import { ConfigError, ConfigErrors } from '../../src/errors/index.ts';
-import type { Project } from '../../src/model/index.ts';
+import type { HttpApi, Project } from '../../src/model/index.ts';
 import { writeProject } from '../helpers/gateway.ts';
 
 /** A Lambda handler file every test project gets as `h.mjs` (handler `h.handler`). */
@@ -66,4 +66,11 @@ export function expectOneError(t: TestContext, files: Record<string, string>, at
   assertError(errors, at, jsonPath, reason);
   assert.equal(errors.length, 1, `expected one error, got:\n${errors.map((e) => `  ${e.message}`).join('\n')}`);
   return errors[0] as ConfigError;
+}
+
+/** The API at `index`, which must be an HTTP API. */
+export function httpApi(project: Project, index = 0): HttpApi {
+  const api = project.apis[index];
+  assert.ok(api && api.protocolType === 'HTTP', `apis[${index}] is an HTTP API`);
+  return api;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../src/config/load-project.ts';
 import { ConfigErrors } from '../../src/errors/index.ts';
-import { ARN, assertError, expectOneError, load, loadErrors, y } from './helpers.ts';
+import { ARN, assertError, expectOneError, load, loadErrors, y, httpApi } from './helpers.ts';
 
 /** portico.yaml with function `f` and one HTTP API `a` using `api.yaml` (OpenAPI on line 6). */
 const WITH_OPENAPI = y`
@@ -115,19 +115,16 @@ describe('the project file', () => {
     expectOneError(t, files, 'portico.yaml:3', '$.apis[0].type', /must be one of "HTTP", "REST", "WEBSOCKET", got "GRPC"/);
   });
 
-  test('REST and WEBSOCKET APIs are refused, not silently ignored', (t) => {
+  test('REST APIs are refused, not silently ignored', (t) => {
     const errors = loadErrors(t, {
       'portico.yaml': y`
         apis:
           - name: a
             type: REST
-          - name: b
-            type: WEBSOCKET
       `,
     });
     assertError(errors, 'portico.yaml:3', '$.apis[0].type', /REST APIs are not supported yet/);
-    assertError(errors, 'portico.yaml:5', '$.apis[1].type', /WEBSOCKET APIs are not supported yet/);
-    assert.equal(errors.length, 2);
+    assert.equal(errors.length, 1);
   });
 
   test('duplicate API names are reported once (not also as a duplicate id)', (t) => {
@@ -941,7 +938,7 @@ describe('warnings', () => {
       `${file}:7: $.apis[0].cors: overrides x-amazon-apigateway-cors of ${join(dir, 'api.yaml')}:3`,
       `${file}:8: $.apis[1]: API "empty" has no routes; every request gets 404`,
     ]);
-    assert.deepEqual(project.apis[0]?.corsConfiguration?.allowOrigins, ['https://a.example']);
+    assert.deepEqual(httpApi(project).corsConfiguration?.allowOrigins, ['https://a.example']);
   });
 });
 
@@ -970,8 +967,7 @@ describe('native routes load into the model', () => {
     assert.equal(project.functions['f']?.modulePath, join(dir, 'h.mjs'));
     assert.equal(project.functions['f']?.region, 'eu-west-1');
     assert.deepEqual(project.functions['f']?.environment, { A: '1' });
-    const api = project.apis[0];
-    assert.ok(api);
+    const api = httpApi(project);
     assert.equal(api.port, 3005);
     const [fn, proxy, def] = api.routes;
     assert.equal(fn?.routeKey, 'GET /f/{id}');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { HttpApi, Integration } from '../../src/model/index.ts';
-import { ARN, load, y } from './helpers.ts';
+import { ARN, load, y, httpApi } from './helpers.ts';
 
 const EXPORT = y`
   openapi: "3.0.1"
@@ -194,17 +194,17 @@ test('an AWS export of an HTTP API (YAML) loads into the expected model, without
   const { project, dir } = load(t, { 'portico.yaml': projectFile('pets.openapi.yaml'), 'pets.openapi.yaml': EXPORT });
   assert.deepEqual(project.warnings, []);
   assert.equal(project.apis.length, 1);
-  checkApi(project.apis[0], join(dir, 'pets.openapi.yaml'));
+  checkApi(httpApi(project), join(dir, 'pets.openapi.yaml'));
   // Route sources point at the operation's line.
-  assert.equal(project.apis[0]?.routes[0]?.source, `${join(dir, 'pets.openapi.yaml')}:18`);
-  assert.equal(project.apis[0]?.routes.at(-1)?.source, `${join(dir, 'pets.openapi.yaml')}:84`);
+  assert.equal(httpApi(project).routes[0]?.source, `${join(dir, 'pets.openapi.yaml')}:18`);
+  assert.equal(httpApi(project).routes.at(-1)?.source, `${join(dir, 'pets.openapi.yaml')}:84`);
 });
 
 test('the same export as JSON loads into the same model', (t) => {
   const json = JSON.stringify(parse(EXPORT), null, 2);
   const { project, dir } = load(t, { 'portico.yaml': projectFile('pets.openapi.json'), 'pets.openapi.json': json });
   assert.deepEqual(project.warnings, []);
-  checkApi(project.apis[0], join(dir, 'pets.openapi.json'));
+  checkApi(httpApi(project), join(dir, 'pets.openapi.json'));
 });
 
 test('the apiId is derived from the name: stable across loads and directories, different per name', (t) => {

@@ -1,8 +1,10 @@
 /**
  * Pieces the HTTP API Lambda event builders share (payload 1.0 and 2.0): header collection,
- * query parsing, path decoding, the textual-body test and the domain fields.
+ * path parameters and the textual-body test. Query parsing, percent-decoding and the domain
+ * fields are util/http.ts's, shared with the parameter mappings.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
+import { decodeLenient, HOP_BY_HOP } from '../../util/http.ts';
 
 /** What an event needs besides the request context. */
 export interface EventInfo {
@@ -20,21 +22,17 @@ export interface EventInfo {
 export type RequestHeader = readonly [name: string, value: string];
 
 /**
- * Hop-by-hop request headers (RFC 9110 §7.6.1). They describe our TCP hop, not the request;
- * AWS's front end terminates the connection, so its events never carry them.
- */
-const HOP_BY_HOP_REQUEST = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-
-/**
  * The request's headers in arrival order, from Node's flat `rawHeaders` list, minus hop-by-hop
  * headers and HTTP/2 pseudo-headers (`:authority`...). Content-Length is kept, as AWS keeps it.
+ * Hop-by-hop headers describe our TCP hop: AWS's front end terminates the connection, so its
+ * events never carry them.
  */
 export function requestHeaders(rawHeaders: readonly string[]): RequestHeader[] {
   const out: RequestHeader[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const value = rawHeaders[i + 1] as string;
-    if (name.startsWith(':') || HOP_BY_HOP_REQUEST.has(name.toLowerCase())) continue;
+    if (name.startsWith(':') || HOP_BY_HOP.has(name.toLowerCase())) continue;
     out.push([name, value]);
   }
   return out;
@@ -44,43 +42,6 @@ export function requestHeaders(rawHeaders: readonly string[]): RequestHeader[] {
 export function firstHeader(headers: readonly RequestHeader[], lowerName: string): string | undefined {
   for (const [name, value] of headers) if (name.toLowerCase() === lowerName) return value;
   return undefined;
-}
-
-/**
- * Percent-decodes like `decodeURIComponent`, but never throws: a malformed or non-UTF-8
- * escape (`%E0%A4`, `%zz`) is left as written instead of failing the request.
- */
-export function decodeLenient(text: string): string {
-  if (!text.includes('%')) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  }
-}
-
-/**
- * Parses a raw query string into decoded `[name, value]` pairs in order. Form decoding:
- * `+` is a space and `%2B` a plus. `a` alone is `['a', '']`; empty pieces (`a=1&&b=2`) are skipped.
- * HTTP APIs decode `queryStringParameters` (spec §1.3).
- */
-export function parseQuery(rawQuery: string): Array<[name: string, value: string]> {
-  const out: Array<[string, string]> = [];
-  if (rawQuery === '') return out;
-  for (const piece of rawQuery.split('&')) {
-    if (piece === '') continue;
-    const eq = piece.indexOf('=');
-    const name = eq < 0 ? piece : piece.slice(0, eq);
-    const value = eq < 0 ? '' : piece.slice(eq + 1);
-    out.push([decodeLenient(name.replace(/\+/g, ' ')), decodeLenient(value.replace(/\+/g, ' '))]);
-  }
-  return out;
 }
 
 /**
@@ -111,29 +72,6 @@ export function encodeEventBody(body: Buffer, contentType: string | undefined): 
   return isTextualContentType(contentType)
     ? { body: body.toString('utf8'), isBase64Encoded: false }
     : { body: body.toString('base64'), isBase64Encoded: true };
-}
-
-/**
- * `requestContext.domainName`: the Host header the client sent, without its port.
- * (On AWS the host never carries a port; locally it usually does.) `[::1]:3000` → `[::1]`.
- */
-export function domainName(host: string): string {
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    return end < 0 ? host : host.slice(0, end + 1);
-  }
-  const colon = host.indexOf(':');
-  return colon < 0 ? host : host.slice(0, colon);
-}
-
-/**
- * `requestContext.domainPrefix`: the first label of the domain name (`id` for
- * `id.execute-api.us-east-1.amazonaws.com`). An IP literal has no labels, so it is kept whole.
- */
-export function domainPrefix(domain: string): string {
-  if (domain.startsWith('[') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(domain)) return domain;
-  const dot = domain.indexOf('.');
-  return dot < 0 ? domain : domain.slice(0, dot);
 }
 
 /** A record from a map, keys in code-unit order: AWS's events list headers sorted (see the fixtures). */

@@ -161,3 +161,12 @@ test('1.0 drops framing headers and adds the default Content-Type', () => {
   const res = parseHttpV1Result({ statusCode: 200, multiValueHeaders: { 'Content-Length': ['3'] }, headers: { 'transfer-encoding': 'chunked' }, body: 'abc' });
   assert.deepEqual(res.headers, [['content-type', DEFAULT_CONTENT_TYPE]]);
 });
+
+test('a 1xx statusCode (an interim response the client would wait past forever) is malformed, in 2.0 and 1.0', () => {
+  for (const statusCode of [100, 101, 103, 199, '100', '101']) {
+    assertMalformed(parseHttpV2Result, { statusCode }, /statusCode must be an integer from 200 to 599/);
+    assertMalformed(parseHttpV1Result, { statusCode }, /statusCode must be an integer from 200 to 599/);
+  }
+  assert.equal(parseHttpV2Result({ statusCode: 200 }).statusCode, 200);
+  assert.equal(parseHttpV1Result({ statusCode: 599 }).statusCode, 599);
+});

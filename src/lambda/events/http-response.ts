@@ -7,24 +7,14 @@
  */
 import { GatewayError } from '../../errors/index.ts';
 import type { GatewayResponse, HeaderPair } from '../../pipeline/types.ts';
+import { HOP_BY_HOP, isFieldValue, TOKEN } from '../../util/http.ts';
 
 /**
  * Response headers a function may not set: hop-by-hop ones (RFC 9110 §7.6.1) and
  * Content-Length. They describe the connection, which the server owns; it writes the real
  * length itself. Every `proxy-*` name is dropped too (see {@link isDroppedResponseHeader}).
  */
-export const DROPPED_RESPONSE_HEADERS: readonly string[] = [
-  'connection',
-  'content-length',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-];
+export const DROPPED_RESPONSE_HEADERS: readonly string[] = [...HOP_BY_HOP, 'content-length', 'proxy-authenticate', 'proxy-authorization'].sort();
 const DROPPED = new Set(DROPPED_RESPONSE_HEADERS);
 
 /** Whether a function's response header is dropped (case-insensitive). */
@@ -104,10 +94,14 @@ function finish(statusCode: number, headers: HeaderPair[], body: Buffer | string
   return { statusCode, headers: kept, body };
 }
 
-/** An integer 100..599, or a string of one (`"201"`, accepted as REST accepts it, spec §3.1). */
+/**
+ * An integer 200..599, or a string of one (`"201"`, accepted as REST accepts it, spec §3.1).
+ * A 1xx is an interim response (RFC 9110 §15.2): sent as the answer it leaves the client
+ * waiting for a final one that never comes, so it is as unusable as `600`.
+ */
 function readStatusCode(value: unknown): number {
   const code = typeof value === 'number' ? value : typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(code) || code < 100 || code > 599) fail(`statusCode must be an integer from 100 to 599, got ${describe(value)}`);
+  if (!Number.isInteger(code) || code < 200 || code > 599) fail(`statusCode must be an integer from 200 to 599, got ${describe(value)}`);
   return code;
 }
 
@@ -130,13 +124,10 @@ function headerText(value: unknown, where: string): string | undefined {
   return fail(`${where} must be a string, got ${describe(value)}`);
 }
 
-/** RFC 9110 token; values without CR, LF or other controls. Node would throw writing anything else. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-
+/** A token name and a field value (no CR, LF or other controls): Node would throw writing anything else. */
 function checkedPair(name: string, value: string, field: string): HeaderPair {
   if (!TOKEN.test(name)) fail(`${field}: invalid header name ${JSON.stringify(name)}`);
-  if (INVALID_VALUE.test(value)) fail(`${field}: header ${name} has an invalid value ${JSON.stringify(value)}`);
+  if (!isFieldValue(value)) fail(`${field}: header ${name} has an invalid value ${JSON.stringify(value)}`);
   return [name, value];
 }
 

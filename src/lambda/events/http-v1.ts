@@ -15,15 +15,12 @@
  */
 import type { GatewayContext } from '../../pipeline/types.ts';
 import { clfTime } from '../../util/time.ts';
+import { decodeLenient, domainName, domainPrefix, parseQuery } from '../../util/http.ts';
 import {
-  decodeLenient,
   decodePathParameters,
-  domainName,
-  domainPrefix,
   encodeEventBody,
   firstHeader,
   hasEntries,
-  parseQuery,
   requestHeaders,
   sortedRecord,
   type EventInfo,

@@ -312,3 +312,129 @@ test('keeps upstream connections alive: 5 sequential requests use 1 socket', asy
   }
   assert.equal(up.sockets(), 1);
 });
+
+describe('HTTP_PROXY response mappings that buffer the body', () => {
+  let up: Awaited<ReturnType<typeof startUpstream>>;
+  /** How the upstream's last `/endless` response ended: `'aborted'` when the gateway hung up mid-body. */
+  let endless: Promise<string> = Promise.resolve('none');
+  before(async () => {
+    up = await startUpstream({
+      '/named': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'a\nb', code: 'E1' })),
+      '/json-error': (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': '14' }).end('{"code":"E42"}'),
+      '/endless': (_req, res) => {
+        // Chunked, no Content-Length: 64 MB unless the reader hangs up first.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(256 * 1024, 0x20);
+        let sent = 0;
+        endless = new Promise((resolve) => {
+          res.on('close', () => resolve(res.writableFinished ? 'finished' : 'aborted'));
+          const pump = (): void => {
+            while (sent < 64 * 1024 * 1024) {
+              sent += chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', pump);
+            }
+            res.end();
+          };
+          pump();
+        });
+      },
+      '/declared': (_req, res) => {
+        // Declares 11 MB up front and sends only the first bytes.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(11 * 1024 * 1024) });
+        res.write('{"a":');
+      },
+    });
+  });
+  after(async () => {
+    await stop(up.server);
+    await closeHttpProxyAgents();
+  });
+  const mapped = (path: string, mapping: Record<string, string>) =>
+    createHttpProxyIntegration(integration(`${up.base}${path}`, { responseParameters: { '200': mapping } }))(makeContext({}));
+
+  test('a buffered body drops the upstream Content-Length (the writer sends the Buffer\'s own, once)', async () => {
+    const res = await mapped('/json-error', { 'append:header.x-code': '$response.body.code' });
+    assert.ok(Buffer.isBuffer(res.body));
+    assert.deepEqual(res.headers.filter(([n]) => n.toLowerCase() === 'content-length'), []);
+    assert.ok(res.headers.some(([n, v]) => n === 'x-code' && v === 'E42'));
+    // Without a body mapping the stream, and its Content-Length, pass through untouched.
+    const streamed = await mapped('/json-error', { 'append:header.x-static': 'yes' });
+    assert.ok(streamed.body instanceof Readable);
+    assert.deepEqual(streamed.headers.filter(([n]) => n === 'content-length'), [['content-length', '14']]);
+    await bodyOf(streamed);
+  });
+
+  test('a mapped header value with CR/LF is dropped, the other operations apply', async () => {
+    const res = await mapped('/named', { 'overwrite:header.x-name': '$response.body.name', 'append:header.x-code': '$response.body.code' });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.headers.filter(([n]) => n.startsWith('x-')), [['x-code', 'E1']]);
+  });
+
+  test('a body over 10 MB → INTEGRATION_FAILURE (500), and the upstream response is torn down, not read to its end', async () => {
+    await assert.rejects(mapped('/endless', { 'append:header.x-a': '$response.body.a' }), (err: unknown) => {
+      assert.ok(err instanceof GatewayError);
+      assert.equal(err.type, 'INTEGRATION_FAILURE');
+      assert.match(err.message, /over the 10485760-byte limit/);
+      assert.equal(HTTP_GATEWAY_RESPONSES[err.type].status, 500);
+      return true;
+    });
+    assert.equal(await endless, 'aborted');
+  });
+
+  test('a declared Content-Length over 10 MB fails before reading', async () => {
+    await assert.rejects(mapped('/declared', { 'append:header.x-a': '$response.body.a' }), (err: unknown) => err instanceof GatewayError && err.type === 'INTEGRATION_FAILURE' && /11534336 bytes/.test(err.message));
+  });
+});
+
+describe('HTTP_PROXY path variables with dot-segments', () => {
+  let up: Awaited<ReturnType<typeof startUpstream>>;
+  before(async () => (up = await startUpstream()));
+  after(async () => {
+    await stop(up.server);
+    await closeHttpProxyAgents();
+  });
+
+  test('a `.` or `..` segment (also %2e-encoded, or behind %2F or \\) → RESOURCE_NOT_FOUND (404), nothing sent', async () => {
+    const proxy = createHttpProxyIntegration(integration(`${up.base}/public/{proxy}`));
+    for (const value of ['..', '../../admin', 'a/../../admin', '%2e%2e/admin', '%2E%2E', 'a/%2E/b', '.', '..%2Fadmin', 'a/..%5cadmin', '..\\admin']) {
+      await assert.rejects(proxy(makeContext({ routeKey: 'ANY /pub/{proxy+}', pathParameters: { proxy: value } })), (err: unknown) => {
+        assert.ok(err instanceof GatewayError, value);
+        assert.equal(err.type, 'RESOURCE_NOT_FOUND', value);
+        assert.deepEqual([HTTP_GATEWAY_RESPONSES[err.type].status, HTTP_GATEWAY_RESPONSES[err.type].message], [404, 'Not Found']);
+        return true;
+      });
+    }
+    // Dots inside a segment are ordinary characters.
+    for (const value of ['a..b', '...', '.well-known/x', 'v1.2/file.txt']) {
+      const res = await proxy(makeContext({ routeKey: 'ANY /pub/{proxy+}', pathParameters: { proxy: value } }));
+      assert.equal((JSON.parse((await bodyOf(res)).toString()) as Echo).url, `/public/${value}`);
+    }
+  });
+
+  test('the same holds for a one-segment variable, the $default full path and an overwrite:path mapping', async () => {
+    const one = createHttpProxyIntegration(integration(`${up.base}/pets/{id}`));
+    await assert.rejects(one(makeContext({ routeKey: 'GET /pets/{id}', pathParameters: { id: '%2e%2e' } })), (err: unknown) => err instanceof GatewayError && err.type === 'RESOURCE_NOT_FOUND');
+    const def = createHttpProxyIntegration(integration(`${up.base}/base`));
+    await assert.rejects(def(makeContext({ path: '/x/../../admin' })), (err: unknown) => err instanceof GatewayError && err.type === 'RESOURCE_NOT_FOUND');
+    const mappedPath = createHttpProxyIntegration(integration(`${up.base}/x`, { requestParameters: { 'overwrite:path': '/public/${request.path.rest}' } }));
+    await assert.rejects(mappedPath(makeContext({ routeKey: 'GET /m/{rest+}', pathParameters: { rest: '../admin' } })), (err: unknown) => err instanceof GatewayError && err.type === 'RESOURCE_NOT_FOUND');
+  });
+});
+
+test('a stage-variable URI is resolved per stage (each stage its own target; a bad one fails every time)', async (t) => {
+  const up = await startUpstream();
+  t.after(async () => {
+    await closeHttpProxyAgents();
+    await stop(up.server);
+  });
+  const proxy = createHttpProxyIntegration(integration('${stageVariables.up}/${stageVariables.base}/{id}?s=${stageVariables.base}'));
+  const a = { up: up.base, base: 'a' };
+  const b = { up: up.base, base: 'b' };
+  const bad = { up: 'ftp://nope', base: 'x' };
+  for (const vars of [a, b, a, b]) {
+    const res = await proxy(makeContext({ stageVariables: vars, routeKey: 'GET /{id}', pathParameters: { id: '1' } }));
+    assert.equal((JSON.parse((await bodyOf(res)).toString()) as Echo).url, `/${vars.base}/1?s=${vars.base}`);
+  }
+  const c = makeContext({ stageVariables: bad });
+  for (let i = 0; i < 2; i++) await assert.rejects(proxy(c), (err: unknown) => err instanceof GatewayError && err.type === 'API_CONFIGURATION_ERROR');
+});

@@ -13,18 +13,18 @@ import { GatewayError } from '../../errors/index.ts';
 import {
   applyHeaderOperations,
   applyRequestMapping,
-  applyResponseMapping,
   compileRequestMapping,
   compileResponseMapping,
   contextVariables,
   DEFAULT_ACCOUNT_ID,
 } from '../../mapping/http-parameter-mapping.ts';
 import type { HttpProxyIntegration } from '../../model/index.ts';
+import { connectionTokens, HOP_BY_HOP } from '../../util/http.ts';
 import { hasStageVariables, substituteStageVariables } from '../../util/stage-variables.ts';
 import type { GatewayContext, GatewayResponse, HeaderPair } from '../types.ts';
-import { encodeForUri, PATH_SAFE, PATH_VARIABLE, QUERY_SAFE, splitUri, type Target } from './http-proxy-url.ts';
-import { traceId } from './aws-added-headers.ts';
-import { mappedQueryString, mappingInput } from './request-mapping.ts';
+import { forwardedHeaders } from './aws-added-headers.ts';
+import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, splitUri, type Target } from './http-proxy-url.ts';
+import { mappedQueryString, mappingInput, mapResponse } from './request-mapping.ts';
 
 /** Injection points, for tests and for a future per-integration TLS or proxy setup. */
 export interface HttpProxyDeps {
@@ -60,17 +60,19 @@ export async function closeHttpProxyAgents(): Promise<void> {
   await agent?.close();
 }
 
-// RFC 9110 §7.6.1 hop-by-hop fields, plus `host` (undici sets the upstream's) and `content-length`
-// (re-sent only when it still describes the body). `expect` never reaches integrations (spec §2.1),
-// and undici refuses it.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+// Hop-by-hop fields (and `proxy-*`), plus `host` (undici sets the upstream's) and
+// `content-length` (re-sent only when it still describes the body). `expect` never reaches
+// integrations (spec §2.1), and undici refuses it.
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'expect']);
-// Set by the gateway itself (spec §2.1: AWS adds X-Forwarded-For/Port/Proto).
-const REPLACED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port']);
+const notForwarded = (lower: string): boolean => NOT_FORWARDED.has(lower) || lower.startsWith('proxy-');
 
-/** Header names a `Connection` header lists are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionTokens(value: string | undefined): Set<string> {
-  return new Set((value ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+/**
+ * Refuses a client-supplied path value with a `.` / `..` segment (decoded): a backend that
+ * normalises paths would let `/pub/../../admin` leave the URI's `/public/` prefix. Answered as
+ * a path no route matches (404). AWS forwards such values; portico is stricter (docs/http-api.md).
+ */
+function refuseDotSegments(value: string): void {
+  if (hasDotSegment(value)) throw new GatewayError('RESOURCE_NOT_FOUND', { message: `dot-segment in a path value sent to the integration: ${JSON.stringify(value)}` });
 }
 
 /**
@@ -83,39 +85,50 @@ export function createHttpProxyIntegration(
 ): (ctx: GatewayContext) => Promise<GatewayResponse> {
   const requestMapping = integration.requestParameters && compileRequestMapping(integration.requestParameters, integration.source);
   const responseMapping = integration.responseParameters && compileResponseMapping(integration.responseParameters, integration.source);
+  const accountId = deps.accountId ?? DEFAULT_ACCOUNT_ID;
+  // The URI is split once: now when it is literal, else once per stage (keyed by the stage's
+  // variables object, fixed for a loaded project; a reload brings new objects).
+  let fixedTarget: Target | undefined;
   if (!hasStageVariables(integration.integrationUri)) {
     try {
-      splitUri(integration.integrationUri);
+      fixedTarget = splitUri(integration.integrationUri);
     } catch (err) {
       throw new Error(`${integration.source}: ${(err as Error).message}`, { cause: err });
     }
   }
+  const stageTargets = new WeakMap<object, Target | Error>();
+  const targetFor = (stageVariables: Readonly<Record<string, string>>): Target => {
+    let target = stageTargets.get(stageVariables);
+    if (target === undefined) {
+      try {
+        target = splitUri(substituteStageVariables(integration.integrationUri, stageVariables));
+      } catch (err) {
+        target = err as Error;
+      }
+      stageTargets.set(stageVariables, target);
+    }
+    if (target instanceof Error) throw new GatewayError('API_CONFIGURATION_ERROR', { cause: target });
+    return target;
+  };
   const timeout = Math.min(integration.timeoutInMillis || MAX_TIMEOUT_MS, MAX_TIMEOUT_MS);
   const fixedMethod = integration.integrationMethod.toUpperCase() === 'ANY' ? undefined : integration.integrationMethod.toUpperCase();
 
   return async function httpProxy(ctx: GatewayContext): Promise<GatewayResponse> {
     const req = ctx.request;
-    const stageVariables = ctx.stage.stageVariables;
     const params = ctx.match?.pathParameters ?? {};
-    const context = contextVariables(ctx, deps.accountId ?? DEFAULT_ACCOUNT_ID);
-
-    let target: Target;
-    try {
-      target = splitUri(substituteStageVariables(integration.integrationUri, stageVariables));
-    } catch (err) {
-      throw new GatewayError('API_CONFIGURATION_ERROR', { cause: err });
-    }
+    const target = fixedTarget ?? targetFor(ctx.stage.stageVariables);
     // Route path variables are sent where the URI names them: /pets/{petID} → …/extendedpath/{petID}.
     // `/` is kept: a greedy value (`{proxy}` for a `{proxy+}` route) spans segments, and a one-segment
     // value cannot hold a bare `/` (an encoded `%2F` stays encoded).
-    const fill = (text: string, safe: RegExp, keepSlash: boolean): string =>
-      text.replace(PATH_VARIABLE, (_m, name: string) => encodeForUri(params[name] ?? '', safe, keepSlash));
-    let path = fill(target.path, PATH_SAFE, true);
+    let path = fillTemplate(target.path, params, PATH_SAFE, true, refuseDotSegments);
     // "When the $default route receives a request, API Gateway sends the full request path to the
     // integration" (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html).
     // Full means as received, a named stage's segment included (reported on re:Post); other routes
     // send the URI's path only, so `ANY /{proxy+}` needs `{proxy}` in the URI.
-    if (ctx.match?.route.routeKey === '$default') path = path.replace(/\/+$/, '') + req.rawPath;
+    if (ctx.match?.route.routeKey === '$default') {
+      refuseDotSegments(req.rawPath);
+      path = path.replace(/\/+$/, '') + req.rawPath;
+    }
 
     // Without Content-Length or Transfer-Encoding an HTTP/1.1 request has no body (RFC 9112 §6.3).
     const declared = req.body.declaredLength;
@@ -123,18 +136,27 @@ export function createHttpProxyIntegration(
     // `$request.body` mappings need the body in hand; otherwise it is streamed, never buffered.
     const buffered = requestMapping?.needsBody && hasBody ? await req.body.read() : undefined;
 
+    // Header names a `Connection` header lists are hop-by-hop too (RFC 9110 §7.6.1).
+    const listed = connectionTokens(req.headers.connection);
+    const drop = listed === undefined ? notForwarded : (lower: string) => notForwarded(lower) || listed.has(lower);
+    // A streamed body keeps its declared length; a buffered one gets its own from undici.
+    let headers = forwardedHeaders(req, buffered === undefined && hasBody && declared !== undefined ? String(declared) : undefined, drop);
     let clientQuery = req.rawQuery;
-    let headers = forwardedHeaders(ctx, buffered === undefined && hasBody ? declared : undefined);
+    let context: ((name: string) => string | undefined) | undefined;
     if (requestMapping) {
-      const input = mappingInput(ctx, buffered, context);
-      const mapped = applyRequestMapping(requestMapping, input);
-      headers = applyHeaderOperations(headers, mapped.headerOps);
+      context = contextVariables(ctx, accountId);
+      const mapped = applyRequestMapping(requestMapping, mappingInput(ctx, buffered, context));
+      if (mapped.headerOps.length > 0) headers = applyHeaderOperations(toPairs(headers), mapped.headerOps).flat();
       if (requestMapping.querystrings.length > 0) clientQuery = mappedQueryString(req.rawQuery, mapped.queryOps);
-      if (mapped.path !== undefined) path = encodeForUri(mapped.path.startsWith('/') ? mapped.path : `/${mapped.path}`, PATH_SAFE, true);
+      if (mapped.path !== undefined) {
+        refuseDotSegments(mapped.path);
+        path = encodeForUri(mapped.path.startsWith('/') ? mapped.path : `/${mapped.path}`, PATH_SAFE, true);
+      }
     }
     // "By default, API Gateway sends query string parameters to your backend integration" (routes page),
     // after the URI's own.
-    const query = [fill(target.query, QUERY_SAFE, false), clientQuery].filter((q) => q !== '').join('&');
+    const uriQuery = fillTemplate(target.query, params, QUERY_SAFE, false);
+    const query = uriQuery === '' ? clientQuery : clientQuery === '' ? uriQuery : `${uriQuery}&${clientQuery}`;
 
     const controller = new AbortController();
     // The integration timeout runs until the response headers arrive (connect and upload included).
@@ -153,7 +175,7 @@ export function createHttpProxyIntegration(
         origin: target.origin,
         path: query === '' ? path : `${path}?${query}`,
         method: fixedMethod ?? req.method,
-        headers: headers.flat(),
+        headers,
         body: buffered ?? bodyStream ?? null,
         signal: controller.signal,
         headersTimeout: timeout,
@@ -170,56 +192,21 @@ export function createHttpProxyIntegration(
     const upstream = res.body;
     // After this point errors can only end the stream; the writer sees them through its pipeline.
     upstream.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
-    let statusCode = res.statusCode;
-    let responseHeaders = fromUndiciHeaders(res.headers);
-    let body: Buffer | Readable | null = upstream;
-    const rule = responseMapping?.get(statusCode);
-    if (responseMapping && rule) {
-      let buf: Buffer | undefined;
-      if (rule.needsBody) {
-        try {
-          buf = Buffer.from(await upstream.arrayBuffer());
-        } catch (err) {
-          throw upstreamError(err, undefined, controller.signal);
-        }
-        body = buf;
-      }
-      ({ statusCode, headers: responseHeaders } = applyResponseMapping(responseMapping, {
-        statusCode,
-        headers: responseHeaders,
-        body: buf,
-        context,
-        stageVariable: (name) => stageVariables[name],
-      }));
+    const response: GatewayResponse = { statusCode: res.statusCode, headers: fromUndiciHeaders(res.headers), body: upstream };
+    if (responseMapping === undefined || !responseMapping.has(res.statusCode)) return response;
+    try {
+      return await mapResponse(responseMapping, response, ctx, context ?? contextVariables(ctx, accountId));
+    } catch (err) {
+      upstream.destroy();
+      throw upstreamError(err, undefined, controller.signal);
     }
-    return { statusCode, headers: responseHeaders, body };
   };
 }
 
-/** The client's headers as the upstream gets them, plus X-Forwarded-* and a trace id. */
-function forwardedHeaders(ctx: GatewayContext, contentLength: number | undefined): HeaderPair[] {
-  const req = ctx.request;
-  const listed = connectionTokens(req.headers.connection);
+/** A flat `[name, value, …]` list as pairs. */
+function toPairs(flat: readonly string[]): HeaderPair[] {
   const out: HeaderPair[] = [];
-  const forwardedFor: string[] = [];
-  let traced = false;
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i] as string;
-    const value = req.rawHeaders[i + 1] as string;
-    const lower = name.toLowerCase();
-    if (NOT_FORWARDED.has(lower) || lower.startsWith('proxy-') || listed.has(lower)) continue;
-    if (REPLACED.has(lower)) {
-      if (lower === 'x-forwarded-for') forwardedFor.push(value);
-      continue;
-    }
-    if (lower === 'x-amzn-trace-id') traced = true;
-    out.push([name, value]);
-  }
-  if (contentLength !== undefined) out.push(['content-length', String(contentLength)]);
-  // The client's address is appended to any chain it sent, as a proxy does.
-  out.push(['x-forwarded-for', [...forwardedFor, req.sourceIp].join(', ')]);
-  out.push(['x-forwarded-proto', req.scheme], ['x-forwarded-port', String(req.localPort)]);
-  if (!traced) out.push(['x-amzn-trace-id', traceId()]);
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1] as string]);
   return out;
 }
 
@@ -227,9 +214,11 @@ function forwardedHeaders(ctx: GatewayContext, contentLength: number | undefined
 function fromUndiciHeaders(headers: Record<string, string | string[] | undefined>): HeaderPair[] {
   const listed = connectionTokens(typeof headers.connection === 'string' ? headers.connection : undefined);
   const out: HeaderPair[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
-    for (const v of Array.isArray(value) ? value : [value]) out.push([name, v]);
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    if (typeof value === 'string') out.push([name, value]);
+    else for (const v of value) out.push([name, v]);
   }
   return out;
 }

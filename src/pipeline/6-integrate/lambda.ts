@@ -22,7 +22,7 @@ import {
 import { substituteStageVariables } from '../../util/stage-variables.ts';
 import type { GatewayContext, GatewayRequest, GatewayResponse, HeaderPair } from '../types.ts';
 import { withAwsAddedHeaders } from './aws-added-headers.ts';
-import { mapBufferedResponse, mappedQueryString, mappingInput } from './request-mapping.ts';
+import { mappedQueryString, mappingInput, mapResponse } from './request-mapping.ts';
 
 export interface LambdaIntegrationDeps {
   readonly runtime: LambdaRuntime;
@@ -81,7 +81,7 @@ export function createLambdaIntegration(integration: LambdaProxyIntegration, dep
       }
       throw err;
     }
-    return responseMapping && context ? mapBufferedResponse(responseMapping, response, ctx, context) : response;
+    return responseMapping && context ? mapResponse(responseMapping, response, ctx, context) : response;
   };
 }
 

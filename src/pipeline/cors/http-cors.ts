@@ -18,6 +18,7 @@
  */
 import type { CorsConfiguration } from '../../model/index.ts';
 import type { GatewayRequest, GatewayResponse, HeaderPair } from '../types.ts';
+import { TOKEN } from '../../util/http.ts';
 
 /** A CorsConfiguration compiled once per API: lower-cased sets and the header values, pre-joined. */
 export interface CompiledCors {
@@ -40,8 +41,6 @@ export interface CompiledCors {
 
 /** The only wildcard origins AWS documents (http-api-cors.html, the allowOrigins examples). */
 const SCHEME_WILDCARDS: ReadonlySet<string> = new Set(['https://*', 'http://*']);
-/** RFC 9110 §5.6.2 token: what a method or header name may contain. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VARY_ORIGIN: HeaderPair = ['vary', 'Origin'];
 
 /**

@@ -1,0 +1,57 @@
+/** The shapes ajv has checked (project-schema.ts), as the loaders read them. */
+export type Scalar = string | number | boolean;
+export interface RawLimits { rateLimit?: number; burstLimit?: number }
+export interface RawThrottling extends RawLimits { routes?: Record<string, RawLimits> }
+export interface RawStage { name: string; variables?: Record<string, Scalar> | undefined; stageVariables?: Record<string, Scalar>; throttling?: RawThrottling | undefined }
+export interface RawRoute {
+  function?: string;
+  /** WebSocket: a MOCK integration answering this text. */
+  mock?: string;
+  /** WebSocket: two-way route (route response `$default`). */
+  routeResponse?: boolean;
+  http?: string;
+  method?: string;
+  integration?: unknown;
+  payloadFormatVersion?: string;
+  timeoutInMillis?: number;
+  requestParameters?: Record<string, string>;
+  responseParameters?: Record<string, Record<string, string>>;
+}
+export interface RawApi {
+  name: string;
+  type: 'HTTP' | 'REST' | 'WEBSOCKET';
+  apiId?: string;
+  openapi?: string;
+  routes?: Record<string, RawRoute>;
+  cors?: unknown;
+  routeSelectionExpression?: string;
+  limits?: RawWebSocketLimits;
+  port?: number;
+  stage?: string;
+  stageVariables?: Record<string, Scalar>;
+  throttling?: RawThrottling;
+  stages?: RawStage[];
+}
+export interface RawFunction {
+  handler: string;
+  timeout?: number;
+  memorySize?: number;
+  environment?: Record<string, Scalar>;
+  reservedConcurrency?: number;
+  maxQueue?: number;
+}
+export interface RawProject {
+  region?: string;
+  accountId?: string;
+  host?: string;
+  port?: number;
+  functions?: Record<string, RawFunction>;
+  apis: RawApi[];
+}
+export interface RawWebSocketLimits {
+  idleTimeoutSeconds?: number;
+  maxConnectionSeconds?: number;
+  maxFrameBytes?: number;
+  maxMessageBytes?: number;
+  pingResetsIdle?: boolean;
+}

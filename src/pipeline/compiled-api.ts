@@ -1,0 +1,40 @@
+/**
+ * What the server holds per API, whatever its flavour: built once per project load
+ * (pipeline/http-api.ts, websocket/websocket-api.ts), swapped whole on reload.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { AnyApi } from '../model/index.ts';
+import type { LambdaRuntime } from '../lambda/types.ts';
+import type { RateLimitStore } from '../state/rate-limit/types.ts';
+import type { ConnectionRegistry } from '../state/connections/types.ts';
+import type { GatewayContext, GatewayRequest, GatewayResponse } from './types.ts';
+
+export interface CompiledApi {
+  readonly api: AnyApi;
+  /** An HTTP request: every request of an HTTP API; the @connections API of a WebSocket API. Never rejects. */
+  handle(request: GatewayRequest): Promise<{ ctx?: GatewayContext; response: GatewayResponse }>;
+  /**
+   * An HTTP upgrade (WebSocket APIs). `rawUrl` is the request target after API dispatch
+   * (the `/_aws/execute-api/{id}` prefix removed). Takes ownership of the socket.
+   */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, rawUrl: string): void;
+  /** Live connections (WebSocket APIs): the generation stays alive while any remain. */
+  readonly activeConnections?: number;
+  /** Graceful shutdown: WebSocket APIs close their connections with 1001 and run `$disconnect`. */
+  close?(): Promise<void>;
+}
+
+/** What every flavour gets from the gateway process. */
+export interface ApiDeps {
+  readonly runtime: LambdaRuntime;
+  readonly rateLimits: RateLimitStore;
+  readonly connections: ConnectionRegistry;
+  readonly accountId: string;
+  readonly region: string;
+  /** This process's id in shared state (connection registry). */
+  readonly nodeId: string;
+  readonly logger: Logger;
+  readonly accessLog: Logger;
+}

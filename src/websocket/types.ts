@@ -1,0 +1,95 @@
+/**
+ * What the pieces of one compiled WebSocket API share: the upgrade guards (upgrade.ts), the
+ * live connections (connection.ts) and the API object that owns them (websocket-api.ts).
+ * Types only, plus the access-log line every event writes.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { WebSocketServer } from 'ws';
+import type { Stage, WebSocketApi, WebSocketLimits, WebSocketRoute } from '../model/index.ts';
+import type { ApiDeps } from '../pipeline/compiled-api.ts';
+import type { RequestHeader } from '../lambda/events/common.ts';
+import type { WsIntegration } from './integrate.ts';
+import type { RouteTable } from './route-selection.ts';
+
+/** A route with its compiled integration (absent: `$connect`/`$disconnect` may have none). */
+export interface CompiledWsRoute {
+  readonly route: WebSocketRoute;
+  readonly integrate: WsIntegration | undefined;
+}
+
+/**
+ * The `$connect` authorizer's verdict (issue 5). Allowed: its context becomes
+ * `requestContext.authorizer` of every event of the connection. Denied: the handshake is
+ * rejected with `status` (AWS: 401 or 403, 500 when the authorizer fails).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+ */
+export type ConnectAuthorization =
+  | { readonly allow: true; readonly context?: Readonly<Record<string, unknown>> }
+  | { readonly allow: false; readonly status: number; readonly body: string };
+
+/** What an authorizer sees of the upgrade request. */
+export interface ConnectRequest {
+  readonly stage: Stage;
+  readonly headers: readonly RequestHeader[];
+  readonly rawQuery: string;
+  readonly sourceIp: string;
+  readonly connectionId: string;
+}
+
+/** The plug-in point for issue 5: runs before `$connect`, only when the route has an authorizer. */
+export type ConnectAuthorizer = (request: ConnectRequest) => Promise<ConnectAuthorization>;
+
+/** One compiled WebSocket API's shared state. */
+export interface WsApiContext {
+  readonly api: WebSocketApi;
+  readonly deps: ApiDeps;
+  /** The gateway log with `api` and `apiId`. */
+  readonly log: Logger;
+  readonly limits: WebSocketLimits;
+  readonly stages: ReadonlyMap<string, Stage>;
+  /** By route key. */
+  readonly routes: ReadonlyMap<string, CompiledWsRoute>;
+  readonly table: RouteTable;
+  /** `noServer` ws server doing the RFC 6455 handshake and framing. */
+  readonly wss: WebSocketServer;
+  /** Subprotocol the `$connect` integration chose, per upgrade request (read by `handleProtocols`). */
+  readonly protocols: WeakMap<IncomingMessage, string>;
+  /** The authorizer of `$connect` (issue 5); absent = none configured. */
+  readonly authorize: ConnectAuthorizer | undefined;
+  /** Shutting down: no new connections. */
+  readonly closing: () => boolean;
+}
+
+/** One access-log line per WebSocket event, with the `$context` fields AWS's WebSocket logs use. */
+export interface WsAccessFields {
+  readonly requestId: string;
+  readonly stage: string;
+  readonly connectionId: string;
+  readonly eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+  readonly routeKey: string;
+  readonly status: number;
+  readonly ip: string;
+  readonly start: bigint;
+  readonly error?: string;
+}
+
+/**
+ * Writes the line. Fields as in https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html
+ * (`$context.requestId`, `eventType`, `routeKey`, `status`, `connectionId`...).
+ */
+export function logWsAccess(ctx: WsApiContext, f: WsAccessFields): void {
+  ctx.deps.accessLog.info({
+    requestId: f.requestId,
+    api: ctx.api.name,
+    apiId: ctx.api.apiId,
+    stage: f.stage,
+    connectionId: f.connectionId,
+    eventType: f.eventType,
+    routeKey: f.routeKey,
+    status: f.status,
+    latency: Math.round(Number(process.hrtime.bigint() - f.start) / 1e4) / 100,
+    ip: f.ip,
+    ...(f.error !== undefined ? { errorMessage: f.error } : {}),
+  });
+}
