@@ -19,6 +19,8 @@ export interface LambdaRuntimeOptions {
   readonly functions: Readonly<Record<string, FunctionConfig>>;
   /** Function output and failures are logged here, with `fn` and `awsRequestId`. */
   readonly logger: Logger;
+  /** Portico's listening ports, read when a worker starts (see loopback-https.ts). */
+  readonly loopbackPorts?: () => readonly number[];
 }
 
 // Lambda gives init up to 10 s outside the function timeout; a first invocation waits for both.
@@ -96,6 +98,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       memoryLimitInMB: String(config.memorySize),
       logGroupName: `/aws/lambda/${config.name}`,
       logStreamName: stream,
+      loopbackPorts: options.loopbackPorts?.() ?? [],
     };
     const worker = new Worker(ENTRY.url, {
       workerData,

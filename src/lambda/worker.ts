@@ -40,6 +40,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
+import { installLoopbackHttps } from './loopback-https.ts';
 
 /** What pool.ts hands a new worker (`workerData`). */
 export interface WorkerConfig {
@@ -55,6 +56,8 @@ export interface WorkerConfig {
   readonly memoryLimitInMB: string;
   readonly logGroupName: string;
   readonly logStreamName: string;
+  /** Portico's listening ports: `https://localhost:{port}` calls are sent there over HTTP (loopback-https.ts). */
+  readonly loopbackPorts: readonly number[];
 }
 
 /** One invocation, pool.ts → worker. */
@@ -125,6 +128,8 @@ const IDLE_POLL_MS = 5;
 const port = parentPort;
 if (port === null) throw new Error('lambda/worker must run in a worker thread');
 const config = workerData as WorkerConfig;
+// Before the handler module loads, so the SDK it imports gets the wrapped https.
+installLoopbackHttps(config.loopbackPorts);
 const post = (message: WorkerMessage): void => port.postMessage(message);
 
 let currentRequestId: string | undefined;

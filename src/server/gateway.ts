@@ -120,7 +120,11 @@ export class Gateway {
   }
 
   #load(project: Project): Generation {
-    const runtime = createLambdaRuntime({ functions: project.functions, logger: this.#logger.child({ log: 'lambda' }) });
+    const runtime = createLambdaRuntime({
+      functions: project.functions,
+      logger: this.#logger.child({ log: 'lambda' }),
+      loopbackPorts: () => this.#listeners.map((l) => l.port),
+    });
     const deps: ApiDeps = {
       runtime,
       rateLimits: this.#rateLimits,
