@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { installLoopbackHttps } from './loopback-https.ts';
 
 test('https calls to a loopback host on a portico port go over plain HTTP, keeping the Host header', async (t) => {
-  const seen: { host?: string; url?: string; method?: string }[] = [];
+  const seen: { host: string | undefined; url: string | undefined; method: string | undefined }[] = [];
   const server = createServer((req, res) => {
     seen.push({ host: req.headers.host, url: req.url, method: req.method });
     res.end('ok');

@@ -73,6 +73,9 @@ function defaultApiId(project: Project, port: number, only: ReadonlySet<string> 
   return candidates.length === 1 ? candidates[0] : undefined;
 }
 
+/** How long a connection answered 413 may keep sending its body before it is cut off. */
+const LINGER_MS = 2_000;
+
 /** The shared port when neither the file nor --port sets one. */
 export const DEFAULT_PORT = 4000;
 
@@ -256,8 +259,20 @@ export class Gateway {
     if (body instanceof IncomingBody) {
       // A 413 stops reading mid-body: the rest can't be parsed as a next request, so the
       // connection ends with the response. Any other unread body is drained.
-      if (response.statusCode === 413) res.shouldKeepAlive = false;
-      else if (!body.used) req.resume();
+      if (response.statusCode === 413) {
+        // Lingering close: the rest of the body is read and discarded, and the connection ends
+        // once the client has sent it (or after LINGER_MS). Closing at once (Node's
+        // `connection: close` path) would reset a socket with unread data, and the client
+        // would never read its 413.
+        if (!body.used) req.resume();
+        const socket = req.socket;
+        const cut = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+        req.once('end', () => {
+          clearTimeout(cut);
+          res.once('finish', () => socket.end());
+          if (res.writableFinished) socket.end();
+        });
+      } else if (!body.used) req.resume();
     }
     writeResponse(res, response, (err) => this.#logger.warn({ err }, 'PORTICO_ERR_RESPONSE: the response could not be written as the integration gave it'));
   }

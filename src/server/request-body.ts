@@ -14,6 +14,15 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 const tooLarge = (): GatewayError => new GatewayError('REQUEST_TOO_LARGE', { message: `request body exceeds ${MAX_BODY_BYTES} bytes` });
 
+/**
+ * Discards the rest of a body that went over the limit: the client keeps sending until it
+ * reads the 413, and the connection closes after the response (gateway.ts bounds how long).
+ */
+function drain(req: IncomingMessage): void {
+  req.on('data', () => {});
+  req.resume();
+}
+
 /** A body over a live request stream. */
 export class IncomingBody implements RequestBody {
   readonly declaredLength: number | undefined;
@@ -43,14 +52,39 @@ export class IncomingBody implements RequestBody {
     if (this.#empty) return EMPTY;
     if (this.declaredLength !== undefined && this.declaredLength > this.#limit) throw tooLarge();
     this.#used = true;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of this.#req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > this.#limit) throw tooLarge();
-      chunks.push(chunk);
-    }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    const req = this.#req;
+    const limit = this.#limit;
+    // Listeners, not for-await: leaving a for-await loop early destroys the request, and a socket
+    // closed with unread data is reset (RST), so the client would never read its 413.
+    return new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const cleanup = (): void => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+      };
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size <= limit) chunks.push(chunk);
+        else {
+          cleanup();
+          drain(req);
+          reject(tooLarge());
+        }
+      };
+      const onEnd = (): void => {
+        cleanup();
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      };
+      const onError = (err: Error): void => {
+        cleanup();
+        reject(err);
+      };
+      req.on('data', onData);
+      req.once('end', onEnd);
+      req.once('error', onError);
+    });
   }
 
   stream(): Readable {
@@ -68,15 +102,19 @@ export class IncomingBody implements RequestBody {
     this.#used = true;
     let size = 0;
     const limit = this.#limit;
+    const req = this.#req;
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
-        if (size > limit) cb(tooLarge());
-        else cb(null, chunk);
+        if (size <= limit) return cb(null, chunk);
+        // Stop forwarding and discard the rest, so the 413 can still be read (see #readAll).
+        req.unpipe(counter);
+        drain(req);
+        cb(tooLarge());
       },
     });
-    this.#req.on('error', (err) => counter.destroy(err));
-    return this.#req.pipe(counter);
+    req.on('error', (err) => counter.destroy(err));
+    return req.pipe(counter);
   }
 
   /** Whether the pipeline consumed the stream (otherwise the server drains it). */

@@ -5,41 +5,43 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { serveFiles } from '../../helpers/gateway.ts';
 import { writeResponse } from '../../../src/server/node-adapter.ts';
 
-test('a chunked body over 10 MB gets 413 and the connection is closed', async (t) => {
+test('a chunked body over 10 MB gets a readable 413, then the connection is closed', async (t) => {
   const { base } = await serveFiles(t, {
     'portico.yaml': 'functions:\n  f: { handler: f.handler }\napis:\n  - { name: a, type: HTTP, routes: { "POST /up": { function: f } } }\n',
     'f.mjs': 'export const handler = async () => ({ ok: true });',
   });
   const url = new URL(`${base}/up`);
-  const result = await new Promise<{ status: number; connection: string | undefined; closed: boolean }>((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        // The server ends the connection after the 413 rather than keep an unparseable body.
-        req.socket?.once('close', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, closed: true }));
-      });
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+  // A raw socket: the server may stop reading (and close) while we are still writing, which an
+  // HTTP client reports as EPIPE before it has read the response.
+  const answer = await new Promise<string>((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(received));
+    socket.write(`POST /up HTTP/1.1\r\nhost: ${url.host}\r\ntransfer-encoding: chunked\r\n\r\n`);
     const chunk = Buffer.alloc(1024 * 1024, 97);
     let sent = 0;
     const pump = (): void => {
-      while (sent < 40) {
+      while (sent < 40 && !socket.destroyed) {
         sent++;
-        if (!req.write(chunk)) return void req.once('drain', pump);
+        socket.write(`${chunk.length.toString(16)}\r\n`);
+        socket.write(chunk);
+        if (!socket.write('\r\n')) return void socket.once('drain', pump);
       }
-      req.end();
+      if (!socket.destroyed) socket.end('0\r\n\r\n');
     };
     pump();
   });
-  assert.equal(result.status, 413);
-  assert.equal(result.connection, 'close');
-  assert.ok(result.closed);
+  // The connection ended with the 413 (the 'close' above), instead of waiting for a body it
+  // will never parse.
+  assert.match(answer, /^HTTP\/1\.1 413 /);
 });
 
 test('a client that leaves before the upstream answers stops the upstream stream', async (t) => {
