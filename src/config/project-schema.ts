@@ -112,6 +112,7 @@ const api = {
         maxFrameBytes: { type: 'integer', minimum: 1, maximum: 16777216, default: 32768, description: 'Frame size limit (AWS: 32 KB); larger closes with 1009.' },
         maxMessageBytes: { type: 'integer', minimum: 1, maximum: 16777216, default: 131072, description: 'Message size limit (AWS: 128 KB); larger closes with 1009.' },
         pingResetsIdle: { type: 'boolean', default: false, description: 'Whether client pings count as activity for the idle timeout (AWS: no).' },
+        acceptBinaryMessages: { type: 'boolean', default: false, description: 'Pass binary frames to the route as base64 (`isBase64Encoded: true`); AWS closes the connection with 1003 instead.' },
       },
     },
     cors,

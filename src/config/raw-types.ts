@@ -54,4 +54,5 @@ export interface RawWebSocketLimits {
   maxFrameBytes?: number;
   maxMessageBytes?: number;
   pingResetsIdle?: boolean;
+  acceptBinaryMessages?: boolean;
 }

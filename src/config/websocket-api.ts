@@ -6,6 +6,7 @@
  */
 import { AWS_WEBSOCKET_LIMITS, type Integration, type WebSocketApi, type WebSocketLimits, type WebSocketRoute } from '../model/index.ts';
 import { hasStageVariables } from '../util/stage-variables.ts';
+import { compileRouteSelection } from '../websocket/route-selection.ts';
 import { checkHttpUri } from './integration-uri.ts';
 import type { JsonPath } from './json-path.ts';
 import type { RawApi, RawRoute } from './raw-types.ts';
@@ -45,6 +46,13 @@ export function loadWebSocketApi(raw: RawApi, input: ApiLoadInput): WebSocketApi
     routes.push({ routeId: routeKey, routeKey, ...(integration ? { integration } : {}), twoWay: r.routeResponse === true, source: src.where(rpath) });
   }
   if (routes.length === 0 && errors.length === 0) input.warnings.push(src.warning(path, `WebSocket API "${raw.name}" has no routes; every message gets the Forbidden error frame`));
+  if (raw.routeSelectionExpression !== undefined) {
+    try {
+      compileRouteSelection(raw.routeSelectionExpression);
+    } catch (e) {
+      errors.push(src.error([...path, 'routeSelectionExpression'], (e as Error).message));
+    }
+  }
   const stages = loadStages(raw, input, undefined, 'dev');
   stages.forEach((s, i) => {
     // WebSocket invoke URLs always name a stage: wss://{api}/{stage}.
@@ -116,5 +124,6 @@ function limitsOf(raw: RawApi): WebSocketLimits {
     maxFrameBytes: l.maxFrameBytes ?? d.maxFrameBytes,
     maxMessageBytes: l.maxMessageBytes ?? d.maxMessageBytes,
     pingResetsIdle: l.pingResetsIdle ?? d.pingResetsIdle,
+    ...(l.acceptBinaryMessages !== undefined ? { acceptBinaryMessages: l.acceptBinaryMessages } : {}),
   };
 }

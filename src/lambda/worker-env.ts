@@ -4,7 +4,9 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
  */
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { FunctionConfig } from '../model/function.ts';
 
 /**
@@ -46,6 +48,7 @@ export function functionEnv(config: FunctionConfig): Record<string, string> {
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
+  Object.assign(env, credentials());
   Object.assign(env, config.environment);
   // Reserved variables last: Lambda doesn't let a function override them.
   return Object.assign(env, {
@@ -77,3 +80,17 @@ export function logStreamName(): string {
   return `${date}/[$LATEST]${randomBytes(16).toString('hex')}`;
 }
 
+
+/**
+ * Lambda gives every function its role's credentials in the environment. Locally: the host's
+ * own `AWS_*` credentials when it has them; none when a shared credentials file can supply
+ * them (the SDK finds it through HOME); else placeholder keys, so SDK clients can sign calls to
+ * portico itself (the @connections API) instead of failing to find credentials.
+ * The function's own `environment` overrides all of these.
+ */
+function credentials(): Record<string, string> {
+  const { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: token } = process.env;
+  if (id && secret) return { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, ...(token ? { AWS_SESSION_TOKEN: token } : {}) };
+  if (process.env['AWS_PROFILE'] || existsSync(join(homedir(), '.aws', 'credentials'))) return {};
+  return { AWS_ACCESS_KEY_ID: 'AKIAPORTICOLOCAL0000', AWS_SECRET_ACCESS_KEY: 'portico-local-secret-key' };
+}

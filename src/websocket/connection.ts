@@ -10,7 +10,8 @@
  *   idle timeout              1001 "Going away"
  *   maximum duration          1001 "Going away"
  *   shutdown (close())        1001 "Going away"
- *   frame or message too big  1009 "Message too big"  (AWS limits page: "closes the connection with 1009")
+ *   frame over maxFrameBytes  1009 "Message too big"  (AWS limits page: "closes the connection with 1009")
+ *   message over maxMessageBytes  1009, no reason  (ws's maxPayload)
  *   binary frame              1003 "Unsupported data" (AWS binary media types page: "disconnects the client with code 1003")
  *   DeleteConnection          whatever the registry passes to close(code, reason)
  * A client's own close keeps its code and reason; a connection lost without a close frame is 1006.
@@ -100,7 +101,7 @@ export class WebSocketConnection implements LocalConnection {
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     const limits = ctx.limits;
 
-    // "Idle Connection Timeout for WebSocket APIs: 10 minutes"; "Maximum connection duration: 2 hours"
+    // AWS: idle connection timeout 10 minutes, connection duration 2 hours
     // (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
     this.#idle = setTimeout(() => this.#closeWith(GOING_AWAY.code, GOING_AWAY.reason, 'idle timeout'), limits.idleTimeoutMs).unref();
     this.#maxDuration = setTimeout(() => this.#closeWith(GOING_AWAY.code, GOING_AWAY.reason, 'maximum connection duration'), limits.maxConnectionMs).unref();
@@ -240,8 +241,8 @@ export class WebSocketConnection implements LocalConnection {
     } catch (err) {
       this.#log.error({ code: 'PORTICO_ERR_WS_REGISTRY', err }, `could not unregister ${this.meta.connectionId}`);
     }
-    // "$disconnect ... is invoked after the connection is closed ... best-effort"
-    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-keys-connect-disconnect.html).
+    // "The $disconnect route is executed after the connection is closed. ... $disconnect is a
+    // best-effort event" (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-keys-connect-disconnect.html).
     try {
       await runDisconnect(this.#ctx, this.meta, close, this.#log);
     } finally {

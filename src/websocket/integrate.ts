@@ -29,6 +29,7 @@ export interface WsIntegrationResult {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** What went wrong; decides the status of a failed `$connect` (see {@link WsIntegrationError}). */
 export type WsIntegrationFailure = 'function-error' | 'malformed-response' | 'timeout' | 'unreachable' | 'configuration';
 
 /**
@@ -63,11 +64,13 @@ export interface WsInvocation {
   readonly log: Logger;
 }
 
+/** A compiled integration: one event in, the answer out; throws {@link WsIntegrationError}. */
 export type WsIntegration = (invocation: WsInvocation) => Promise<WsIntegrationResult>;
 
 /** An integration that takes the timeout's signal. */
 type Inner = (invocation: WsInvocation, signal: AbortSignal) => Promise<WsIntegrationResult>;
 
+/** What the integrations need from the API. */
 export interface WsIntegrateDeps {
   readonly runtime: LambdaRuntime;
   /** Connection pool for HTTP integrations (owned by the API, closed with it). */

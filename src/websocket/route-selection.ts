@@ -129,11 +129,11 @@ function lookup(value: unknown, path: readonly (string | number)[]): unknown {
 }
 
 /**
- * A JSONPath result as text. "If the JSONPath is not found, the variable is resolved as ''"
- * (the routes page's table). "The result will be stringified. For example, if your JSONPath
- * expression returns an array with two elements, it will be presented as the string
- * "[item1, item2]"" (same page): arrays are written that way, elements recursively. AWS shows
- * no object example; objects are written as JSON (unverified). `null` is treated as missing.
+ * A JSONPath result as text. A path that is not found resolves to "" (the routes page's
+ * table). Other results are stringified; the same page's example is an array of two elements
+ * presented as the string "[item1, item2]", so arrays are written that way, elements
+ * recursively. AWS shows no object example; objects are written as JSON (unverified). `null`
+ * is treated as missing.
  */
 export function stringify(value: unknown): string {
   if (value === undefined || value === null) return '';

@@ -62,6 +62,7 @@ export interface WsApiContext {
 }
 
 /** One access-log line per WebSocket event, with the `$context` fields AWS's WebSocket logs use. */
+/** The fields of one access-log line. */
 export interface WsAccessFields {
   readonly requestId: string;
   readonly stage: string;

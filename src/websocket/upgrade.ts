@@ -19,7 +19,7 @@ import type { Stage } from '../model/index.ts';
 import type { RequestHeader } from '../lambda/events/common.ts';
 import { buildConnectEvent, type WebSocketConnectionMeta } from '../lambda/events/websocket.ts';
 import { traceId } from '../pipeline/6-integrate/aws-added-headers.ts';
-import { domainName, HOP_BY_HOP, TOKEN } from '../util/http.ts';
+import { HOP_BY_HOP, TOKEN } from '../util/http.ts';
 import { shortId } from '../util/ids.ts';
 import { runDisconnect, WebSocketConnection } from './connection.ts';
 import { WsIntegrationError, type WsIntegrationResult } from './integrate.ts';
@@ -143,7 +143,9 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
     stage: stage.stageName,
     connectionId,
     connectedAt,
-    domainName: domainName(host),
+    // The Host as sent, port included: on AWS it has no port (443), and locally the port lets
+    // `https://${domainName}/${stage}` reach portico (lambda/loopback-https.ts).
+    domainName: host,
     host,
     sourceIp,
     userAgent: req.headers['user-agent'],
@@ -200,9 +202,9 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
     return;
   }
 
-  // 7. Accept. "If the client requests a subprotocol, the $connect integration must return it
-  //    in the Sec-WebSocket-Protocol header" to complete the handshake
-  //    (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-connect-route-subprotocol.html);
+  // 7. Accept. The subprotocol is the one the $connect function chose: AWS's example "returns
+  //    the Sec-WebSocket-Protocol header to clients" and answers 400 to a client offering none it
+  //    supports (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-connect-route-subprotocol.html).
   //    handleProtocols (websocket-api.ts) reads it from here. Without one, none is echoed.
   const protocol = headerOf(result, 'sec-websocket-protocol');
   if (protocol !== undefined) ctx.protocols.set(req, protocol);

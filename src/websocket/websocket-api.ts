@@ -21,6 +21,10 @@ import { rejectUpgrade, handleUpgrade } from './upgrade.ts';
 /** How long `close()` waits for clients to answer the 1001 close frame before dropping them. */
 const CLOSE_GRACE_MS = 3_000;
 
+/**
+ * A WebSocket API ready to serve: the gateway calls `upgrade` for HTTP upgrades on the API,
+ * `handle` for its other HTTP requests, and `close` on shutdown.
+ */
 export class CompiledWebSocketApi implements CompiledApi {
   readonly api: WebSocketApi;
   readonly #ctx: WsApiContext;

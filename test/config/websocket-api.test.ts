@@ -98,3 +98,18 @@ test('WebSocket-only keys on an HTTP API are located', (t) => {
   assertError(errors, 'portico.yaml:8', "$.apis[0].routes['GET /a'].routeResponse", /only for WebSocket API routes/);
   assert.equal(errors.length, 2);
 });
+
+test('a bad routeSelectionExpression is located at load', (t) => {
+  const errors = loadErrors(t, {
+    'portico.yaml': y`
+      apis:
+        - name: chat
+          type: WEBSOCKET
+          routeSelectionExpression: $request.header.x
+          routes:
+            $default: { mock: "hi" }
+    `,
+  });
+  assertError(errors, 'portico.yaml:4', '$.apis[0].routeSelectionExpression', /unknown variable "\$request\.header\.x"/);
+  assert.equal(errors.length, 1);
+});

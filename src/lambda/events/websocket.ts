@@ -15,6 +15,7 @@ import { parseQuery } from '../../util/http.ts';
 import type { RequestHeader } from './common.ts';
 import { multiValueMaps } from './http-v1.ts';
 
+/** `requestContext.eventType`. */
 export type WebSocketEventType = 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
 
 /** What every event of one connection shares, fixed at the upgrade. */
@@ -43,6 +44,7 @@ export interface WebSocketEventRequest {
   readonly requestTimeEpoch: number;
 }
 
+/** `requestContext.identity`: the caller's address and agent, nothing else since 2024. */
 export interface WebSocketIdentity {
   /** Absent when the client sent no User-Agent. */
   readonly userAgent?: string;
@@ -106,6 +108,7 @@ export interface WebSocketDisconnectEvent {
   readonly isBase64Encoded: false;
 }
 
+/** Any of the three events. */
 export type WebSocketEvent = WebSocketConnectEvent | WebSocketMessageEvent | WebSocketDisconnectEvent;
 
 const EVENT_TYPES = new Set<unknown>(['CONNECT', 'MESSAGE', 'DISCONNECT']);

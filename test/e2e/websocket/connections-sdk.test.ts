@@ -7,6 +7,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
  */
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
@@ -219,5 +220,41 @@ describe('@connections on a gateway serving a WebSocket API, with a real ws clie
     assert.equal(code, 1000);
     const err = await rejection(() => client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'late' })));
     assert.equal(err.name, 'GoneException');
+  });
+});
+
+describe('a handler reaches @connections with the usual unchanged code', () => {
+  // `https://${domainName}/${stage}` reaches portico: the event's domainName keeps the port and
+  // the worker's loopback rewrite (lambda/loopback-https.ts) sends it over plain HTTP.
+
+  test('the handler posts to its own connection through https://${domainName}/${stage}', async (t) => {
+    const sdk = createRequire(import.meta.url).resolve('@aws-sdk/client-apigatewaymanagementapi');
+    const { base } = await serveFiles(t, {
+      'portico.yaml': [
+        'functions:',
+        // Credentials come from portico (placeholder keys on a machine without any).
+        '  echo: { handler: handlers/echo.handler, environment: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } }',
+        'apis:',
+        '  - { name: chat, type: WEBSOCKET, apiId: chat2, stage: dev, routes: { $default: { function: echo } } }',
+      ].join('\n'),
+      'handlers/echo.cjs': [
+        `const { ApiGatewayManagementApiClient, PostToConnectionCommand } = require(${JSON.stringify(sdk)});`,
+        'exports.handler = async (event) => {',
+        '  const { domainName, stage, connectionId } = event.requestContext;',
+        '  const client = new ApiGatewayManagementApiClient({ endpoint: `https://${domainName}/${stage}` });',
+        "  await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'pushed by the handler' }));",
+        '  return { statusCode: 200 };',
+        '};',
+      ].join('\n'),
+    });
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/dev`);
+    t.after(() => ws.terminate());
+    await once(ws, 'open');
+    const message = new Promise<string>((resolve, reject) => {
+      ws.once('message', (data: Buffer) => resolve(data.toString()));
+      setTimeout(() => reject(new Error('no message within 5 s')), 5000).unref();
+    });
+    ws.send('hello');
+    assert.equal(await message, 'pushed by the handler');
   });
 });
