@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -53,13 +54,22 @@ function start(cmd: string, args: string[], re: RegExp, env: NodeJS.ProcessEnv =
   });
 }
 
-function rssMb(pid: number | undefined): number {
+function rssKb(pid: number | undefined): number {
   try {
-    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return Math.round(Number(kb) / 1024);
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   } catch {
     return NaN;
   }
+}
+
+const rssMb = (pid: number | undefined): number => Math.round(rssKb(pid) / 1024);
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 function wrk(url: string, seconds: number): { rps: number; p50: string; p99: string } {
@@ -96,6 +106,7 @@ async function main(): Promise<void> {
   };
   process.on('exit', stopAll);
   const results: Result[] = [];
+  const idle: string[] = [];
   try {
     const backend = await start(process.execPath, ['bench/backend.mjs'], /^listening (\d+)$/);
     children.push(backend.child);
@@ -104,32 +115,82 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
     cpSync(join(ROOT, 'bench/project'), dir, { recursive: true });
     const yaml = join(dir, 'portico.yaml');
-    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('BACKEND_PORT', String(backend.port)));
+    const wsPort = await freePort();
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('BACKEND_PORT', String(backend.port)).replace('WS_PORT', String(wsPort)));
     const portico = await start(process.execPath, ['bin/portico.js', 'serve', dir, '--port', '0'], /^bench HTTP \$default http:\/\/127\.0\.0\.1:(\d+)\//);
     children.push(portico.child);
     const base = `http://127.0.0.1:${portico.port}`;
     results.push(measure('portico HTTP API, HTTP_PROXY route', `${base}/proxy`, portico.child.pid, 'bare Node backend'));
     results.push(measure('portico HTTP API, Lambda route (2.0)', `${base}/lambda`, portico.child.pid, 'bare Node backend'));
+
+    // WebSocket: round trips with 100 senders over 1,000 connections, then RSS per idle connection.
+    const echo = await start(process.execPath, ['bench/ws-echo.mjs'], /^listening (\d+)$/);
+    children.push(echo.child);
+    const wsBare = `ws://127.0.0.1:${echo.port}/`;
+    const wsPortico = `ws://127.0.0.1:${wsPort}/bench`;
+    results.push(wsMeasure('bare ws echo server (round trips)', wsBare, echo.child.pid));
+    results.push(wsMeasure('portico WebSocket, $default Lambda echo (round trips)', wsPortico, portico.child.pid, 'bare ws echo server (round trips)'));
+    idle.push(await idleRss('bare ws echo server', wsBare, echo.child.pid), await idleRss('portico WebSocket API', wsPortico, portico.child.pid));
   } finally {
     stopAll();
   }
-  report(results);
+  report(results, idle);
 }
 
-function report(results: readonly Result[]): void {
+const WS_CONNECTIONS = quick ? 200 : 1000;
+const WS_SENDERS = quick ? 50 : 100;
+const IDLE = quick ? 1000 : 5000;
+
+/** Round trips per second from bench/ws-load.mjs (its own process, like wrk). */
+function wsMeasure(scenario: string, url: string, pid: number | undefined, baseline?: string): Result {
+  spawnSync(process.execPath, ['bench/ws-load.mjs', url, 'load', '50', '20', String(WARMUP)], { cwd: ROOT });
+  const out = spawnSync(process.execPath, ['bench/ws-load.mjs', url, 'load', String(WS_CONNECTIONS), String(WS_SENDERS), String(DURATION)], { cwd: ROOT, encoding: 'utf8', timeout: (DURATION + 60) * 1000 }).stdout;
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { rps?: number; p50?: string; p99?: string };
+  const result = { scenario, rps: r.rps ?? NaN, p50: r.p50 ?? '?', p99: r.p99 ?? '?', rssMb: rssMb(pid), ...(baseline ? { baseline } : {}) };
+  process.stdout.write(`  ${scenario}: ${Math.round(result.rps)} round trips/s, p50 ${result.p50}, p99 ${result.p99}\n`);
+  return result;
+}
+
+/** RSS growth of the server per idle connection, with IDLE connections held by a client process. */
+async function idleRss(name: string, url: string, pid: number | undefined): Promise<string> {
+  const before = rssKb(pid);
+  const client = spawn(process.execPath, ['bench/ws-load.mjs', url, 'idle', String(IDLE)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: ${IDLE} connections did not open`)), 120_000);
+    createInterface({ input: client.stdout as NodeJS.ReadableStream }).on('line', (l) => {
+      if (l.startsWith('open ')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const after = rssKb(pid);
+  client.stdin?.end();
+  await new Promise((r) => client.once('exit', r));
+  const line = `${name}: ${IDLE} idle connections, server RSS +${Math.round((after - before) / 1024)} MB = ${((after - before) / IDLE).toFixed(1)} KiB per connection`;
+  process.stdout.write(`  ${line}\n`);
+  return line;
+}
+
+function report(results: readonly Result[], idle: readonly string[]): void {
   const by = new Map(results.map((r) => [r.scenario, r]));
   const lines = [
     `# portico benchmark${quick ? ' (quick)' : ''}`,
     '',
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; wrk -t1 -c50 -d${DURATION}s after a ${WARMUP}s warm-up, on 127.0.0.1; ${new Date().toISOString()}.`,
     '',
-    '| scenario | req/s | p50 | p99 | server RSS | ratio to baseline |',
+    '| scenario | req/s (WebSocket: round trips/s) | p50 | p99 | server RSS | ratio to baseline |',
     '|---|---:|---:|---:|---:|---|',
     ...results.map((r) => {
       const base = r.baseline ? by.get(r.baseline) : undefined;
       const ratio = base ? `${(r.rps / base.rps).toFixed(2)}× ${r.baseline}` : 'baseline';
       return `| ${r.scenario} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} MB | ${ratio} |`;
     }),
+    '',
+    `WebSocket round trips: ${WS_SENDERS} senders over ${WS_CONNECTIONS} connections. Idle connections:`,
+    '',
+    ...idle.map((l) => `- ${l}`),
     '',
   ];
   const text = lines.join('\n');

@@ -69,7 +69,8 @@ interface Listener {
 function defaultApiId(project: Project, port: number, only: ReadonlySet<string> | undefined): string | undefined {
   const own = project.apis.filter((a) => a.port === port);
   if (own.length === 1) return own[0]?.apiId;
-  const candidates = only ? [...only] : project.apis.map((a) => a.apiId);
+  // On the shared port: the only API that has no port of its own.
+  const candidates = only ? [...only] : project.apis.filter((a) => a.port === undefined).map((a) => a.apiId);
   return candidates.length === 1 ? candidates[0] : undefined;
 }
 

@@ -69,7 +69,7 @@ const notForwarded = (lower: string): boolean => NOT_FORWARDED.has(lower) || low
 /**
  * Refuses a client-supplied path value with a `.` / `..` segment (decoded): a backend that
  * normalises paths would let `/pub/../../admin` leave the URI's `/public/` prefix. Answered as
- * a path no route matches (404). AWS forwards such values; portico is stricter (docs/http-api.md).
+ * a path no route matches (404). AWS documents no such check; portico is stricter (docs/http-api.md).
  */
 function refuseDotSegments(value: string): void {
   if (hasDotSegment(value)) throw new GatewayError('RESOURCE_NOT_FOUND', { message: `dot-segment in a path value sent to the integration: ${JSON.stringify(value)}` });
