@@ -133,3 +133,29 @@ test('portico serve outlives its stdout reader and drains keep-alive clients on 
   assert.equal(code, 0);
   assert.ok(Date.now() - started < 9500, `exit took ${Date.now() - started} ms`);
 });
+
+test('portico serve exits when SIGTERM and a vanishing log reader coincide under load', async (t) => {
+  const dir = writeProject(t, {
+    'portico.yaml': 'functions:\n  hi: { handler: hi.handler }\napis:\n  - { name: greet, type: HTTP, routes: { "GET /hi": { function: hi } } }\n',
+    'hi.mjs': 'export const handler = async () => ({ ok: true });',
+  });
+  const cli = startCli(['serve', dir, '--port', '0']);
+  t.after(() => {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+  });
+  const base = ((await cli.waitFor(/^greet HTTP/)).split(' ')[3] as string).replace(/\/$/, '');
+  await cli.waitFor(/^portico: ready$/);
+  let stop = false;
+  const load = Array.from({ length: 20 }, async () => {
+    while (!stop) await request(`${base}/hi`).then((r) => r.body.dump(), () => undefined);
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const exited = new Promise<number | null>((r) => cli.child.once('exit', (code) => r(code)));
+  // The harness that started it signals it and goes away at once (its end of the pipe closes).
+  cli.child.kill('SIGTERM');
+  cli.child.stdout.destroy();
+  // Without the fix the process retried the broken pipe forever; the test's timeout catches it.
+  assert.equal(await exited, 0);
+  stop = true;
+  await Promise.all(load);
+});
