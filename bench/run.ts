@@ -47,7 +47,9 @@ function start(cmd: string, args: string[], re: RegExp, env: NodeJS.ProcessEnv =
         // From here on the server's output (access logs) is drained unparsed, so the harness
         // doesn't spend the cores it measures.
         rl.close();
+        // close() paused the stream; a full pipe would block the server's log writes.
         child.stdout?.on('data', () => {});
+        child.stdout?.resume();
         resolve({ child, port: Number(m[1]) });
       }
     });

@@ -30,10 +30,11 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
-  // Synchronous stdout (pino's default). An asynchronous destination was measured faster under
-  // load, but its flush at exit retries a broken pipe forever: a gateway whose log reader died
-  // could never exit. Logging off the hot path is for the performance issue to solve safely.
-  const logger = pino({ base: null }, pino.destination({ dest: 1, sync: true }));
+  // Logs go through process.stdout, which Node writes without losing or reordering lines and
+  // which survives a slow or vanished reader (EPIPE is ignored above). pino's own stdout
+  // destinations failed both ways here: the asynchronous one retried a broken pipe forever at
+  // exit, the synchronous one overflowed the stack retrying EAGAIN on a full pipe.
+  const logger = pino({ base: null }, process.stdout);
   const gateway = await Gateway.start(project, {
     logger,
     ...(options.port !== undefined ? { port: options.port } : {}),
