@@ -4,6 +4,7 @@
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
@@ -48,4 +49,13 @@ export async function startGateway(t: TestContext, dir: string, options: { port?
 /** A `portico.yaml` + handler files project in a temp dir, served. */
 export async function serveFiles(t: TestContext, files: Record<string, string>): Promise<TestGateway> {
   return startGateway(t, writeProject(t, files));
+}
+
+/** A port free on 127.0.0.1 right now (for projects that name their own ports). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }

@@ -2,7 +2,7 @@
  * `portico serve` as a user runs it: a child process, its printed lines, --watch reloading
  * handlers and definitions without dropping an in-flight request, and a clean SIGTERM.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -100,7 +100,8 @@ apis:
   assert.equal(await exited, 0);
 });
 
-test('portico serve outlives its stdout reader and drains keep-alive clients on SIGTERM', async (t) => {
+/** `portico serve` of a one-route project, ready; killed after the test. */
+async function serveGreeting(t: TestContext): Promise<{ cli: ReturnType<typeof startCli>; base: string }> {
   const dir = writeProject(t, {
     'portico.yaml': 'functions:\n  hi: { handler: hi.handler }\napis:\n  - { name: greet, type: HTTP, routes: { "GET /hi": { function: hi } } }\n',
     'hi.mjs': 'export const handler = async () => ({ ok: true });',
@@ -111,6 +112,11 @@ test('portico serve outlives its stdout reader and drains keep-alive clients on 
   });
   const base = ((await cli.waitFor(/^greet HTTP/)).split(' ')[3] as string).replace(/\/$/, '');
   await cli.waitFor(/^portico: ready$/);
+  return { cli, base };
+}
+
+test('portico serve outlives its stdout reader and drains keep-alive clients on SIGTERM', async (t) => {
+  const { cli, base } = await serveGreeting(t);
   // The reader goes away (`portico serve | head -3`): logging now hits EPIPE.
   cli.child.stdout.destroy();
   let ok = 0;
@@ -135,16 +141,7 @@ test('portico serve outlives its stdout reader and drains keep-alive clients on 
 });
 
 test('portico serve exits when SIGTERM and a vanishing log reader coincide under load', async (t) => {
-  const dir = writeProject(t, {
-    'portico.yaml': 'functions:\n  hi: { handler: hi.handler }\napis:\n  - { name: greet, type: HTTP, routes: { "GET /hi": { function: hi } } }\n',
-    'hi.mjs': 'export const handler = async () => ({ ok: true });',
-  });
-  const cli = startCli(['serve', dir, '--port', '0']);
-  t.after(() => {
-    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
-  });
-  const base = ((await cli.waitFor(/^greet HTTP/)).split(' ')[3] as string).replace(/\/$/, '');
-  await cli.waitFor(/^portico: ready$/);
+  const { cli, base } = await serveGreeting(t);
   let stop = false;
   const load = Array.from({ length: 20 }, async () => {
     while (!stop) await request(`${base}/hi`).then((r) => r.body.dump(), () => undefined);

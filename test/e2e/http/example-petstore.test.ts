@@ -6,19 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { startGateway, writeProject } from '../../helpers/gateway.ts';
-
-/** Two free ports for the example's own ports (3000/3001 may be busy here). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+import { freePort, startGateway, writeProject } from '../../helpers/gateway.ts';
 
 test('examples/petstore-http end to end', async (t) => {
   const dir = writeProject(t, {});

@@ -6,19 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { startGateway, writeProject } from '../../helpers/gateway.ts';
+import { freePort, startGateway, writeProject } from '../../helpers/gateway.ts';
 import { open } from './helpers.ts';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test('examples/chat: three clients chat through the @connections API', async (t) => {
   const dir = writeProject(t, {});
