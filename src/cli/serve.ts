@@ -30,11 +30,11 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
-  // Logs go through process.stdout, which Node writes without losing or reordering lines and
-  // which survives a slow or vanished reader (EPIPE is ignored above). pino's own stdout
-  // destinations failed both ways here: the asynchronous one retried a broken pipe forever at
-  // exit, the synchronous one overflowed the stack retrying EAGAIN on a full pipe.
-  const logger = pino({ base: null }, process.stdout);
+  // Logs go through process.stdout, which survives a vanished reader (EPIPE is ignored above),
+  // with a bounded backlog for a slow one (boundedStdout). pino's own stdout destinations
+  // failed here: the asynchronous one retried a broken pipe forever at exit, the synchronous
+  // one overflowed the stack retrying EAGAIN on a full pipe.
+  const logger = pino({ base: null }, boundedStdout());
   const gateway = await Gateway.start(project, {
     logger,
     ...(options.port !== undefined ? { port: options.port } : {}),
@@ -88,4 +88,29 @@ function watchProject(dir: string, target: string, gateway: Gateway): FSWatcher 
     clearTimeout(timer);
     timer = setTimeout(reload, 150);
   });
+}
+
+/** Log bytes allowed to wait for a slow stdout reader before lines are dropped (and counted). */
+const MAX_PENDING_LOG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * stdout as a pino destination whose backlog is bounded: a reader that stops reading costs
+ * at most MAX_PENDING_LOG_BYTES of memory, then lines are dropped and the count is logged
+ * once the reader catches up — the gateway keeps serving either way.
+ */
+function boundedStdout(): { write(line: string): boolean } {
+  let dropped = 0;
+  return {
+    write(line: string): boolean {
+      if (process.stdout.writableLength > MAX_PENDING_LOG_BYTES) {
+        dropped++;
+        return true;
+      }
+      if (dropped > 0) {
+        process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), code: 'PORTICO_ERR_LOG_DROPPED', dropped, msg: `stdout was not read: ${dropped} log lines dropped` })}\n`);
+        dropped = 0;
+      }
+      return process.stdout.write(line);
+    },
+  };
 }
