@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import type { CorsConfiguration } from '../../model/index.ts';
 import type { GatewayRequest, HeaderPair } from '../types.ts';
+import { makeContext } from '../../../test/helpers/context.ts';
 import { actualResponseHeaders, compileCors, isCorsPreflight, preflightResponse, stripCorsHeaders, validateCors } from './http-cors.ts';
 
 const config = (over: Partial<CorsConfiguration> = {}): CorsConfiguration => ({
@@ -15,23 +15,9 @@ const config = (over: Partial<CorsConfiguration> = {}): CorsConfiguration => ({
   ...over,
 });
 
-function request(method: string, headers: Record<string, string> = {}): GatewayRequest {
-  const rawHeaders = Object.entries(headers).flat();
-  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return {
-    method,
-    rawPath: '/pets',
-    rawQuery: '',
-    rawHeaders,
-    headers: lower,
-    host: 'localhost',
-    sourceIp: '127.0.0.1',
-    protocol: 'HTTP/1.1',
-    scheme: 'http',
-    localPort: 3000,
-    body: { declaredLength: undefined, read: () => Promise.resolve(Buffer.alloc(0)), stream: () => Readable.from([]) },
-  };
-}
+/** A request as the edge builds it (test/helpers/context.ts), with the given headers. */
+const request = (method: string, headers: Record<string, string> = {}): GatewayRequest =>
+  makeContext({ method, path: '/pets', host: 'localhost', headers: Object.entries(headers) }).request;
 
 const preflight = (origin: string, extra: Record<string, string> = {}): GatewayRequest =>
   request('OPTIONS', { Origin: origin, 'Access-Control-Request-Method': 'POST', ...extra });
