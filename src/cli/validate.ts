@@ -6,7 +6,8 @@ export function validateCommand(target: string): number {
   try {
     const project = loadProject(target);
     for (const w of project.warnings) process.stderr.write(`warning: ${w}\n`);
-    const routes = project.apis.reduce((n, a) => n + a.routes.length, 0);
+    // A REST API's methods count as its routes.
+    const routes = project.apis.reduce((n, a) => n + ('routes' in a ? a.routes.length : a.resources.reduce((m, r) => m + Object.keys(r.resourceMethods).length, 0)), 0);
     process.stdout.write(`ok: ${project.file}: ${project.apis.length} API(s), ${routes} route(s), ${Object.keys(project.functions).length} function(s)\n`);
     return 0;
   } catch (err) {

@@ -1,9 +1,10 @@
 import type { FunctionConfig } from './function.ts';
 import type { HttpApi } from './http-api.ts';
+import type { RestApi } from './rest-api.ts';
 import type { WebSocketApi } from './websocket-api.ts';
 
-/** Any API the gateway serves. REST joins this union in its issue. */
-export type AnyApi = HttpApi | WebSocketApi;
+/** Any API the gateway serves. */
+export type AnyApi = HttpApi | RestApi | WebSocketApi;
 
 /** Everything loaded from one portico.yaml. */
 export interface Project {

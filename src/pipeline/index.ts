@@ -8,7 +8,7 @@
  * usage-plan key, hence throttle after authorize.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop.html
  */
-import type { Phase } from './types.ts';
+import type { BaseContext, GatewayContext, Phase } from './types.ts';
 
 export const PHASE_ORDER = ['route', 'authorize', 'throttle', 'validate', 'cache', 'integrate', 'map-response'] as const;
 export type PhaseName = (typeof PHASE_ORDER)[number];
@@ -17,8 +17,8 @@ export type PhaseName = (typeof PHASE_ORDER)[number];
  * Compiles a route's chain once, at load: the phases a route uses, in order. A phase the
  * route doesn't need is `undefined` and costs nothing per request.
  */
-export function compileChain(phases: Partial<Record<PhaseName, Phase | undefined>>): readonly Phase[] {
-  const chain: Phase[] = [];
+export function compileChain<C extends BaseContext = GatewayContext>(phases: Partial<Record<PhaseName, Phase<C> | undefined>>): readonly Phase<C>[] {
+  const chain: Phase<C>[] = [];
   for (const name of PHASE_ORDER) {
     const phase = phases[name];
     if (phase) chain.push(phase);
@@ -26,4 +26,4 @@ export function compileChain(phases: Partial<Record<PhaseName, Phase | undefined
   return chain;
 }
 
-export type { Phase, GatewayContext, GatewayRequest, GatewayResponse, HeaderPair, RouteMatch } from './types.ts';
+export type { BaseContext, Phase, GatewayContext, GatewayRequest, GatewayResponse, HeaderPair, RestContext, RestMatch, RouteMatch } from './types.ts';

@@ -4,10 +4,10 @@
  * unexpected failure, logged with its stack and answered as one 500.
  */
 import { GatewayError, type GatewayResponseDefault, type GatewayResponseType } from '../errors/index.ts';
-import type { GatewayContext, GatewayResponse, Phase } from './types.ts';
+import type { BaseContext, GatewayResponse, Phase } from './types.ts';
 
 /** Runs `phases` on `ctx`; never rejects. */
-export async function runChain(ctx: GatewayContext, phases: readonly Phase[], table: Readonly<Record<GatewayResponseType, GatewayResponseDefault>>): Promise<void> {
+export async function runChain<C extends BaseContext>(ctx: C, phases: readonly Phase<C>[], table: Readonly<Record<GatewayResponseType, GatewayResponseDefault>>): Promise<void> {
   try {
     for (const phase of phases) {
       await phase(ctx);

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { HttpApi, Route, Stage } from '../model/index.ts';
+import type { HttpApi, Method, Resource, RestApi, RestStage, Route, Stage } from '../model/index.ts';
 import type { GatewayError } from '../errors/index.ts';
 
 /** A request body: buffered on demand (Lambda) or streamed (HTTP_PROXY). At most one of the two is used. */
@@ -62,22 +62,16 @@ export interface Timings {
 }
 
 /**
- * The state of one request as it passes the phases. Phases read what earlier ones set;
- * a phase ends the request by setting `result` or throwing a GatewayError.
+ * The state of one request as it passes the phases, common to every flavour. Phases read
+ * what earlier ones set; a phase ends the request by setting `result` or throwing a GatewayError.
  */
-export interface GatewayContext {
+export interface BaseContext {
   readonly requestId: string;
   /** Epoch ms when the request arrived (`requestTimeEpoch` / `timeEpoch`). */
   readonly requestTimeEpoch: number;
   readonly request: GatewayRequest;
-  readonly api: HttpApi;
-  readonly stage: Stage;
-  /** The path routing sees: the stage prefix removed (named stage), or the full path ($default). Not decoded. */
-  readonly stagePath: string;
   readonly timings: Timings;
   readonly log: Logger;
-  /** Set by the route phase. */
-  match?: RouteMatch;
   /** Set by the integrate phase: what the integration answered, before response mapping. */
   integrationResponse?: GatewayResponse;
   /** The final response: set by map-response, or by any phase that short-circuits. */
@@ -86,5 +80,44 @@ export interface GatewayContext {
   error?: GatewayError;
 }
 
+/** An HTTP API request's state. */
+export interface GatewayContext extends BaseContext {
+  readonly api: HttpApi;
+  readonly stage: Stage;
+  /** The path routing sees: the stage prefix removed (named stage), or the full path ($default). Not decoded. */
+  readonly stagePath: string;
+  /** Set by the route phase. */
+  match?: RouteMatch;
+}
+
+/** A matched REST resource and method, with the path parameters it captured (raw, not decoded). */
+export interface RestMatch {
+  readonly resource: Resource;
+  readonly method: Method;
+  readonly pathParameters: Readonly<Record<string, string>>;
+}
+
+/** What an authorizer or API key established about the caller (REST; filled by the authorize phase). */
+export interface RestIdentity {
+  /** `$context.authorizer.*` (principalId, context keys, claims). */
+  authorizer?: Readonly<Record<string, unknown>>;
+  /** `$context.identity.*` overrides (IAM caller, Cognito ids, apiKey, apiKeyId). */
+  identity?: Readonly<Record<string, string | null>>;
+}
+
+/** A REST API request's state. */
+export interface RestContext extends BaseContext, RestIdentity {
+  readonly api: RestApi;
+  readonly stage: RestStage;
+  /** `$context.extendedRequestId` / `x-amz-apigw-id`. */
+  readonly extendedRequestId: string;
+  /** The path after `/{stage}`, as received (not decoded); `/` when nothing follows. */
+  readonly stagePath: string;
+  /** The method routing uses: the request's, or `X-HTTP-Method-Override` (spec §1.2). */
+  readonly httpMethod: string;
+  /** Set by the route phase. */
+  match?: RestMatch;
+}
+
 /** A phase of the pipeline; see pipeline/index.ts for the order. */
-export type Phase = (ctx: GatewayContext) => void | Promise<void>;
+export type Phase<C extends BaseContext = GatewayContext> = (ctx: C) => void | Promise<void>;

@@ -15,6 +15,7 @@ import { MemoryRateLimitStore } from '../state/rate-limit/memory.ts';
 import type { ConnectionRegistry } from '../state/connections/types.ts';
 import { MemoryConnectionRegistry } from '../state/connections/memory.ts';
 import type { ApiDeps, CompiledApi } from '../pipeline/compiled-api.ts';
+import { CompiledRestApi } from '../pipeline/rest-api.ts';
 import { CompiledHttpApi } from '../pipeline/http-api.ts';
 import { CompiledWebSocketApi } from '../websocket/websocket-api.ts';
 import { shortId } from '../util/ids.ts';
@@ -141,7 +142,7 @@ export class Gateway {
     };
     const apis = new Map<string, CompiledApi>();
     for (const api of project.apis) {
-      apis.set(api.apiId, api.protocolType === 'HTTP' ? new CompiledHttpApi(api, deps) : new CompiledWebSocketApi(api, deps));
+      apis.set(api.apiId, api.protocolType === 'HTTP' ? new CompiledHttpApi(api, deps) : api.protocolType === 'REST' ? new CompiledRestApi(api, deps) : new CompiledWebSocketApi(api, deps));
     }
     return { project, runtime, apis, defaults: new Map(), inflight: 0 };
   }

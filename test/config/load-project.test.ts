@@ -894,7 +894,7 @@ describe('warnings', () => {
       `${file}:11: $.paths['/a'].get['x-amazon-apigateway-request-validator']: x-amazon-apigateway-request-validator is not supported for HTTP APIs and is ignored`,
     ];
     assert.deepEqual(project.warnings, expected);
-    assert.deepEqual(project.apis[0]?.routes.map((r) => r.routeKey), ['GET /a']);
+    assert.deepEqual(httpApi(project).routes.map((r) => r.routeKey), ['GET /a']);
   });
 
   test('an operation without an integration is a warning and is skipped', (t) => {
@@ -912,7 +912,7 @@ describe('warnings', () => {
     assert.deepEqual(project.warnings, [
       `${join(dir, 'api.yaml')}:5: $.paths['/a'].get: GET /a has no x-amazon-apigateway-integration; the route is skipped (AWS would create it without a target)`,
     ]);
-    assert.deepEqual(project.apis[0]?.routes.map((r) => r.routeKey), ['POST /b']);
+    assert.deepEqual(httpApi(project).routes.map((r) => r.routeKey), ['POST /b']);
   });
 
   test('an API without routes, and native cors overriding x-amazon-apigateway-cors', (t) => {
@@ -991,7 +991,7 @@ describe('native routes load into the model', () => {
     const { project } = load(t, {
       'portico.json': JSON.stringify({ functions: { f: { handler: 'h.handler' } }, apis: [{ name: 'a', type: 'HTTP', routes: { 'GET /a': { function: 'f' } } }] }, null, 2),
     });
-    assert.equal(project.apis[0]?.routes[0]?.routeKey, 'GET /a');
+    assert.equal(httpApi(project).routes[0]?.routeKey, 'GET /a');
     const merged = load(t, {
       'portico.yaml': y`
         functions:
