@@ -1,24 +1,42 @@
 import type { GatewayResponseType } from './gateway-responses.ts';
 
+/** Options of a GatewayError; every field optional. */
+export interface GatewayErrorOptions {
+  /** Detail for logs (`err.message`); never sent to the client unless `bodyMessage` says so. */
+  readonly message?: string;
+  /**
+   * The message the client sees in place of the type's default (`$context.error.message`), where
+   * AWS puts detail in the body: `Missing required request parameters: [a, b]`.
+   */
+  readonly bodyMessage?: string;
+  /** `$context.error.validationErrorString` (request validation detail, REST). */
+  readonly validationErrorString?: string;
+  readonly cause?: unknown;
+  /** Extra response headers (e.g. `www-authenticate`). */
+  readonly headers?: readonly (readonly [string, string])[];
+}
+
 /**
  * Thrown (or set) by a phase to end a request with one of AWS's gateway responses.
  * The flavour's table turns the type into status and body when the response is written.
  */
 export class GatewayError extends Error {
   readonly type: GatewayResponseType;
-  /** Overrides the table's message (e.g. the list of missing parameters). */
+  /** Overrides the table's message (e.g. the list of missing parameters). Kept for callers of the first API. */
   readonly messageOverride: string | undefined;
+  /** What the body says instead of the type's default message, if anything. */
+  readonly bodyMessage: string | undefined;
+  readonly validationErrorString: string | undefined;
   /** Extra response headers (e.g. `www-authenticate`). */
   readonly headers: readonly (readonly [string, string])[];
 
-  constructor(
-    type: GatewayResponseType,
-    options: { message?: string; cause?: unknown; headers?: readonly (readonly [string, string])[] } = {},
-  ) {
-    super(options.message ?? type, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(type: GatewayResponseType, options: GatewayErrorOptions = {}) {
+    super(options.message ?? options.bodyMessage ?? type, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.type = type;
     this.messageOverride = options.message;
+    this.bodyMessage = options.bodyMessage;
+    this.validationErrorString = options.validationErrorString;
     this.headers = options.headers ?? [];
   }
 }

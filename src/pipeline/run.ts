@@ -24,8 +24,8 @@ export async function runChain<C extends BaseContext>(ctx: C, phases: readonly P
 /** The JSON body and headers AWS sends for a gateway error. */
 export function errorResponse(error: GatewayError, table: Readonly<Record<GatewayResponseType, GatewayResponseDefault>>): GatewayResponse {
   const def = table[error.type];
-  // The message override carries detail for logs only, except where AWS puts it in the body.
-  const message = error.type === 'BAD_REQUEST_PARAMETERS' && error.messageOverride ? error.messageOverride : def.message;
+  // `message` carries detail for logs only; `bodyMessage` is what AWS puts in the body.
+  const message = error.bodyMessage ?? def.message;
   const body = JSON.stringify({ [def.key ?? 'message']: message });
   return {
     statusCode: def.status,
