@@ -10,6 +10,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import type { AnyApi, FunctionConfig, Project } from '../model/index.ts';
 import { ConfigError, ConfigErrors } from '../errors/index.ts';
 import { loadHttpApi } from './http-api.ts';
+import { loadRestApi } from './rest/rest-api.ts';
 import { fromPointer, type JsonPath } from './json-path.ts';
 import { projectSchema } from './project-schema.ts';
 import type { RawFunction, RawProject } from './raw-types.ts';
@@ -80,11 +81,9 @@ export function loadProject(target: string): Project {
     }
     ids.set(apiId, rawApi.name);
     const input = { src, path, dir, apiId, region, accountId, functionNames, errors, warnings };
-    if (rawApi.type === 'REST') {
-      errors.push(src.error([...path, 'type'], 'REST APIs are not supported yet by this version of portico (HTTP and WEBSOCKET are)'));
-      return;
-    }
-    const api = rawApi.type === 'HTTP' ? loadHttpApi(rawApi, input) : loadWebSocketApi(rawApi, input);
+    // ImportRestApi options mean nothing to the other flavours: say so rather than ignore them.
+    if (rawApi.type !== 'REST' && rawApi.import !== undefined) errors.push(src.error([...path, 'import'], '"import" is only for REST APIs'));
+    const api = rawApi.type === 'REST' ? loadRestApi(rawApi, input) : rawApi.type === 'HTTP' ? loadHttpApi(rawApi, input) : loadWebSocketApi(rawApi, input);
     if (api) apis.push(api);
   });
 

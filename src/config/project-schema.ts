@@ -21,7 +21,7 @@ const throttling = {
     ...throttleLimits.properties,
     routes: {
       type: 'object',
-      description: 'Per-route limits keyed by route key (`GET /pets`), overriding the stage default field by field.',
+      description: 'Per-route limits keyed by route key (`GET /pets`; REST: a method of the API, `ANY /{proxy+}` included), overriding the stage default field by field.',
       additionalProperties: throttleLimits,
     },
   },
@@ -117,10 +117,23 @@ const api = {
     },
     cors,
     port: { type: 'integer', minimum: 1, maximum: 65535, description: 'A port of its own, besides the shared port.' },
-    stage: { ...stageName, description: 'One-stage short form: the stage name (default `$default` for HTTP APIs, `dev` for WebSocket APIs, which have no `$default` stage); `$default` or 1 to 128 letters, digits, `-` and `_`.' },
+    stage: { ...stageName, description: 'One-stage short form: the stage name (default `$default` for HTTP APIs, `dev` for REST and WebSocket APIs, which have no `$default` stage); `$default` or 1 to 128 letters, digits, `-` and `_`.' },
     stageVariables: { ...stringMap, description: 'One-stage short form: stage variables.' },
     throttling,
     stages: { type: 'array', minItems: 1, items: stage, description: 'Several stages, each served.' },
+    import: {
+      type: 'object',
+      additionalProperties: false,
+      description: "REST APIs: how the openapi: file is imported, as AWS's ImportRestApi options.",
+      properties: {
+        basepath: {
+          enum: ['ignore', 'prepend', 'split'],
+          default: 'ignore',
+          description: 'What the base path (Swagger `basePath`; OpenAPI 3 `basePath` server variable or server URL path) does: `ignore` it, `prepend` it to every resource, or `split` off its first part (the stage) and prepend the rest.',
+        },
+        failOnWarnings: { type: 'boolean', default: false, description: 'Turn the import warnings (ignored extensions, skipped operations...) into errors, as `failonwarnings=true`.' },
+      },
+    },
   },
 } as const;
 

@@ -31,6 +31,13 @@ export interface RawApi {
   stageVariables?: Record<string, Scalar>;
   throttling?: RawThrottling;
   stages?: RawStage[];
+  /** REST APIs: ImportRestApi options. */
+  import?: RawImportOptions;
+}
+/** ImportRestApi's `basepath` and `failonwarnings` query parameters. */
+export interface RawImportOptions {
+  basepath?: 'ignore' | 'prepend' | 'split';
+  failOnWarnings?: boolean;
 }
 export interface RawFunction {
   handler: string;

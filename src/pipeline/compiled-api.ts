@@ -9,12 +9,12 @@ import type { AnyApi } from '../model/index.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import type { RateLimitStore } from '../state/rate-limit/types.ts';
 import type { ConnectionRegistry } from '../state/connections/types.ts';
-import type { GatewayContext, GatewayRequest, GatewayResponse } from './types.ts';
+import type { BaseContext, GatewayRequest, GatewayResponse } from './types.ts';
 
 export interface CompiledApi {
   readonly api: AnyApi;
   /** An HTTP request: every request of an HTTP API; the @connections API of a WebSocket API. Never rejects. */
-  handle(request: GatewayRequest): Promise<{ ctx?: GatewayContext; response: GatewayResponse }>;
+  handle(request: GatewayRequest): Promise<{ ctx?: BaseContext; response: GatewayResponse }>;
   /**
    * An HTTP upgrade (WebSocket APIs). `rawUrl` is the request target after API dispatch
    * (the `/_aws/execute-api/{id}` prefix removed). Takes ownership of the socket.

@@ -128,7 +128,7 @@ export class CompiledHttpApi {
       ctx.result = errorResponse(e, HTTP_GATEWAY_RESPONSES);
     }
     const response = this.#finish(ctx, ctx.result as GatewayResponse);
-    logAccess(this.#deps.accessLog, ctx, response.statusCode);
+    logAccess(this.#deps.accessLog, ctx, response.statusCode, ctx.match?.route.routeKey ?? '-');
     return { ctx, response };
   }
 

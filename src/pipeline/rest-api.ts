@@ -1,25 +1,271 @@
 /**
- * The REST API flavour assembled from the phases: one compiled object per API, built once
- * at load. Work in progress: filled in by the REST issue.
+ * The REST API flavour assembled from the phases: one compiled object per API, built once at
+ * load — resource tree, models, templates, mappings and gateway responses compiled here, never
+ * per request. A request runs: stage → route (resource + method) → throttle → validate →
+ * integrate → map-response, and any GatewayError becomes the API's gateway response.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-rest-api.html
+ * Spec §4.1 (the REST engine's order of steps).
  */
-import type { RestApi } from '../model/index.ts';
-import { GatewayError, REST_GATEWAY_RESPONSES } from '../errors/index.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { GatewayError } from '../errors/index.ts';
+import type { Method, Resource, RestApi, RestStage, Stage } from '../model/index.ts';
+import { restContextTree } from '../mapping/rest-context.ts';
+import { parseQuery } from '../util/http.ts';
+import { shortId } from '../util/ids.ts';
+import { RestRouter } from './1-route/rest-router.ts';
+import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
+import { compileMethodValidator, compileModels, type CompiledModels } from './4-validate/rest-validator.ts';
+import { traceId } from './6-integrate/aws-added-headers.ts';
+import { createRestHttp, createRestHttpProxy } from './6-integrate/rest/http.ts';
+import { createRestLambda } from './6-integrate/rest/lambda.ts';
+import { createRestLambdaProxy } from './6-integrate/rest/lambda-proxy.ts';
+import { createRestMock } from './6-integrate/rest/mock.ts';
+import type { RestIntegrationDeps, RestScope } from './6-integrate/rest/types.ts';
+import { compileGatewayResponses, type GatewayResponseInput } from './7-map-response/gateway-response.ts';
+import { compileResponses, mapIntegrationOutput } from './7-map-response/integration-response.ts';
+import { logAccess } from './8-log/access-log.ts';
 import type { ApiDeps } from './compiled-api.ts';
-import { errorResponse } from './run.ts';
-import type { GatewayRequest, GatewayResponse } from './types.ts';
+import { compileChain } from './index.ts';
+import type { GatewayRequest, GatewayResponse, HeaderPair, Phase, RestContext } from './types.ts';
+
+/** A stage that doesn't exist, for requests answered before a stage is known. */
+const NO_STAGE: RestStage = { stageName: '-', variables: {}, methodSettings: {} };
+
+/**
+ * An unknown or missing stage: 403 `{"message":"Forbidden"}` (spec §1.1). AWS answers before
+ * any API configuration applies, so this is not a (customisable) gateway response.
+ */
+const FORBIDDEN: GatewayResponse = {
+  statusCode: 403,
+  headers: [
+    ['Content-Type', 'application/json'],
+    ['x-amzn-ErrorType', 'ForbiddenException'],
+  ],
+  body: '{"message":"Forbidden"}',
+};
+
+/** Per method: the compiled chain and whether success responses carry `X-Amzn-Trace-Id`. */
+interface CompiledMethod {
+  readonly chain: readonly Phase<RestContext>[];
+  readonly traced: boolean;
+}
 
 export class CompiledRestApi {
   readonly api: RestApi;
   readonly #deps: ApiDeps;
+  readonly #router: RestRouter;
+  readonly #stages = new Map<string, RestStage>();
+  readonly #methods = new Map<RestStage, Map<Method, CompiledMethod>>();
+  readonly #gatewayResponse: (input: GatewayResponseInput) => GatewayResponse;
+  readonly #integrationDeps: RestIntegrationDeps;
 
+  /** Compiles everything; throws an Error naming the definition on anything invalid. */
   constructor(api: RestApi, deps: ApiDeps) {
     this.api = api;
     this.#deps = deps;
+    this.#router = new RestRouter(api.resources);
+    this.#gatewayResponse = compileGatewayResponses(api);
+    this.#integrationDeps = { runtime: deps.runtime, accountId: deps.accountId, deploymentId: shortId().slice(0, 6).toLowerCase() };
+    const models = compileModels(api);
+    // Integrations are compiled once per method, shared by every stage.
+    const integrate = new Map<Method, Phase<RestContext>>();
+    for (const resource of api.resources) {
+      for (const method of Object.values(resource.resourceMethods)) integrate.set(method, this.#integrate(method));
+    }
+    for (const stage of api.stages) {
+      this.#stages.set(stage.stageName, stage);
+      const byMethod = new Map<Method, CompiledMethod>();
+      for (const resource of api.resources) {
+        for (const method of Object.values(resource.resourceMethods)) {
+          byMethod.set(method, this.#compileMethod(resource, method, stage, models, integrate.get(method) as Phase<RestContext>));
+        }
+      }
+      this.#methods.set(stage, byMethod);
+    }
   }
 
-  handle(_request: GatewayRequest): Promise<{ response: GatewayResponse }> {
-    void this.#deps;
-    return Promise.resolve({ response: errorResponse(new GatewayError('MISSING_AUTHENTICATION_TOKEN'), REST_GATEWAY_RESPONSES) });
+  #compileMethod(resource: Resource, method: Method, stage: RestStage, models: CompiledModels, integrate: Phase<RestContext>): CompiledMethod {
+    const validator = compileMethodValidator(this.api, method, models);
+    const type = method.methodIntegration.type;
+    return {
+      chain: compileChain<RestContext>({
+        authorize: authorizePhase(method),
+        throttle: createThrottlePhase({ store: this.#deps.rateLimits, apiId: this.api.apiId, stage: throttleStage(stage, resource, method), routeKey: `${method.httpMethod} ${resource.path}` }),
+        validate: validator
+          ? (ctx) =>
+              validator({
+                headers: ctx.request.headers,
+                query: scopeOf(ctx, this.#integrationDeps).query(),
+                pathParameters: ctx.match?.pathParameters ?? {},
+                contentType: ctx.request.headers['content-type'],
+                body: () => ctx.request.body.read(),
+              })
+          : undefined,
+        integrate,
+      }),
+      // AWS adds X-Amzn-Trace-Id to responses except for HTTP_PROXY and MOCK (spec §3.1).
+      traced: type !== 'HTTP_PROXY' && type !== 'MOCK',
+    };
   }
+
+  /** The integrate + map-response work of one method, as a single phase setting `ctx.result`. */
+  #integrate(method: Method): Phase<RestContext> {
+    const integration = method.methodIntegration;
+    const deps = this.#integrationDeps;
+    switch (integration.type) {
+      case 'AWS_PROXY': {
+        const call = createRestLambdaProxy(integration, deps);
+        return async (ctx) => {
+          ctx.result = await call(ctx);
+        };
+      }
+      case 'HTTP_PROXY': {
+        const call = createRestHttpProxy(integration);
+        return async (ctx) => {
+          ctx.result = await call(scopeOf(ctx, deps));
+        };
+      }
+      case 'AWS':
+      case 'HTTP':
+      case 'MOCK': {
+        const call = integration.type === 'AWS' ? createRestLambda(integration, deps) : integration.type === 'HTTP' ? createRestHttp(integration) : createRestMock(integration);
+        const responses = compileResponses(integration);
+        return async (ctx) => {
+          const scope = scopeOf(ctx, deps);
+          ctx.result = mapIntegrationOutput(responses, await call(scope), scope);
+        };
+      }
+    }
+  }
+
+  /** Runs one request through the API; never rejects. */
+  async handle(request: GatewayRequest): Promise<{ ctx?: RestContext; response: GatewayResponse }> {
+    // `//prod/pets` selects stage `prod` like `/prod/pets` (AWS snapshot, spec §1.2).
+    const rawPath = request.rawPath.startsWith('//') ? request.rawPath.replace(/^\/+/, '/') : request.rawPath;
+    const end = rawPath.indexOf('/', 1);
+    const stageName = end < 0 ? rawPath.slice(1) : rawPath.slice(1, end);
+    const stage = this.#stages.get(stageName);
+    // X-HTTP-Method-Override changes the method used for routing (spec §1.2, known issues).
+    const override = request.headers['x-http-method-override'];
+    const ctx: RestContext = {
+      requestId: randomUUID(),
+      // 16 characters like AWS's `TWegAcC4EowCHnA=`.
+      extendedRequestId: randomBytes(11).toString('base64'),
+      requestTimeEpoch: Date.now(),
+      request,
+      api: this.api,
+      stage: stage ?? NO_STAGE,
+      stagePath: end < 0 ? '/' : rawPath.slice(end),
+      httpMethod: override ? override.trim().toUpperCase() : request.method,
+      timings: { start: process.hrtime.bigint() },
+      log: this.#deps.logger,
+    };
+    let traced = false;
+    if (!stage) {
+      ctx.error = new GatewayError('INVALID_API_KEY', { message: `no stage "${stageName}" in this API (stages: ${[...this.#stages.keys()].join(', ')})` });
+      ctx.result = FORBIDDEN;
+    } else {
+      try {
+        const match = this.#router.match(ctx.httpMethod, ctx.stagePath);
+        if (!match) throw new GatewayError('MISSING_AUTHENTICATION_TOKEN', { message: `no resource and method for ${ctx.httpMethod} ${ctx.stagePath}` });
+        ctx.match = match;
+        const compiled = this.#methods.get(stage)?.get(match.method);
+        if (!compiled) throw new GatewayError('API_CONFIGURATION_ERROR', { message: 'method not compiled for this stage' });
+        traced = compiled.traced;
+        for (const phase of compiled.chain) {
+          await phase(ctx);
+          if (ctx.result) break;
+        }
+        if (!ctx.result) throw new GatewayError('API_CONFIGURATION_ERROR', { message: 'the method produced no response' });
+      } catch (err) {
+        const error = err instanceof GatewayError ? err : new GatewayError('API_CONFIGURATION_ERROR', { message: 'unexpected error', cause: err });
+        if (!(err instanceof GatewayError)) ctx.log.error({ err, requestId: ctx.requestId }, 'PORTICO_ERR_INTERNAL: unexpected error in the REST pipeline');
+        ctx.error = error;
+        ctx.result = this.#errorResponse(ctx, error);
+        traced = false;
+      }
+    }
+    const response = finish(ctx, ctx.result as GatewayResponse, traced);
+    logAccess(this.#deps.accessLog, ctx, response.statusCode, ctx.match ? `${ctx.match.method.httpMethod} ${ctx.match.resource.path}` : '-');
+    return { ctx, response };
+  }
+
+  /** Every gateway error goes through the API's gateway responses (spec §10.1). */
+  #errorResponse(ctx: RestContext, error: GatewayError): GatewayResponse {
+    const scope = scopeOf(ctx, this.#integrationDeps);
+    try {
+      return this.#gatewayResponse({
+        error,
+        context: () => scope.context(),
+        request: { headers: scope.headers(), query: scope.query(), pathParameters: ctx.match?.pathParameters ?? {} },
+        stageVariables: ctx.stage.variables,
+        accept: ctx.request.headers['accept'],
+        requestId: ctx.requestId,
+        extendedRequestId: ctx.extendedRequestId,
+      });
+    } catch (err) {
+      // A broken custom gateway response must not take the request down with it.
+      ctx.log.error({ err, requestId: ctx.requestId }, 'PORTICO_ERR_INTERNAL: rendering the gateway response failed');
+      return { statusCode: 500, headers: [['Content-Type', 'application/json']], body: '{"message": "Internal server error"}' };
+    }
+  }
+}
+
+/** Headers on every REST response: `x-amzn-RequestId`, `x-amz-apigw-id` and, where AWS adds it, `X-Amzn-Trace-Id`. */
+function finish(ctx: RestContext, result: GatewayResponse, traced: boolean): GatewayResponse {
+  const own = new Set(['x-amzn-requestid', 'x-amz-apigw-id', ...(traced ? ['x-amzn-trace-id'] : [])]);
+  const headers: HeaderPair[] = result.headers.filter(([n]) => !own.has(n.toLowerCase()));
+  headers.push(['x-amzn-RequestId', ctx.requestId], ['x-amz-apigw-id', ctx.extendedRequestId]);
+  if (traced) headers.push(['X-Amzn-Trace-Id', ctx.request.headers['x-amzn-trace-id'] ?? traceId()]);
+  return { statusCode: result.statusCode, headers, body: result.body };
+}
+
+/**
+ * Authorization is the access-control issue's (5): until it lands, a method that requires an
+ * authorizer, IAM or an API key is refused (fail closed), never served unauthenticated.
+ */
+function authorizePhase(method: Method): Phase<RestContext> | undefined {
+  if (method.authorizationType === 'NONE' && !method.apiKeyRequired) return undefined;
+  const what = method.apiKeyRequired ? 'an API key' : `authorization ${method.authorizationType}`;
+  return () => {
+    throw new GatewayError(method.apiKeyRequired ? 'INVALID_API_KEY' : 'API_CONFIGURATION_ERROR', { message: `this method requires ${what}, which this version of portico does not check yet; refused` });
+  };
+}
+
+/** The stage's throttling in the shape the throttle phase reads: `*\/*` is the stage default. */
+function throttleStage(stage: RestStage, resource: Resource, method: Method): Stage {
+  const defaults = stage.methodSettings['*/*'] ?? {};
+  const own = stage.methodSettings[`${resource.path}/${method.httpMethod}`];
+  return {
+    stageName: stage.stageName,
+    stageVariables: stage.variables,
+    defaultRouteSettings: defaults,
+    routeSettings: own ? { [`${method.httpMethod} ${resource.path}`]: own } : {},
+  };
+}
+
+const scopes = new WeakMap<RestContext, RestScope>();
+
+/** The request's lazily computed inputs (headers, query, `$context`), one per request. */
+function scopeOf(ctx: RestContext, deps: RestIntegrationDeps): RestScope {
+  let scope = scopes.get(ctx);
+  if (scope) return scope;
+  let headers: HeaderPair[] | undefined;
+  let query: HeaderPair[] | undefined;
+  let context: Record<string, unknown> | undefined;
+  scope = {
+    ctx,
+    headers: () => {
+      if (!headers) {
+        headers = [];
+        const raw = ctx.request.rawHeaders;
+        for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i] as string, raw[i + 1] as string]);
+      }
+      return headers;
+    },
+    query: () => (query ??= parseQuery(ctx.request.rawQuery)),
+    context: () => (context ??= restContextTree(ctx, { accountId: deps.accountId, deploymentId: deps.deploymentId })),
+  };
+  scopes.set(ctx, scope);
+  return scope;
 }

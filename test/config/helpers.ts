@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { loadProject } from '../../src/config/load-project.ts';
 import { ConfigError, ConfigErrors } from '../../src/errors/index.ts';
-import type { HttpApi, Project } from '../../src/model/index.ts';
+import type { HttpApi, Method, Project, Resource, RestApi } from '../../src/model/index.ts';
 import { writeProject } from '../helpers/gateway.ts';
 
 /** A Lambda handler file every test project gets as `h.mjs` (handler `h.handler`). */
@@ -73,4 +73,25 @@ export function httpApi(project: Project, index = 0): HttpApi {
   const api = project.apis[index];
   assert.ok(api && api.protocolType === 'HTTP', `apis[${index}] is an HTTP API`);
   return api;
+}
+
+/** The API at `index`, which must be a REST API. */
+export function restApi(project: Project, index = 0): RestApi {
+  const api = project.apis[index];
+  assert.ok(api && api.protocolType === 'REST', `apis[${index}] is a REST API`);
+  return api;
+}
+
+/** The resource of a REST API at `path` (`/pets/{petId}`). */
+export function resourceAt(api: RestApi, path: string): Resource {
+  const r = api.resources.find((x) => x.path === path);
+  assert.ok(r, `no resource ${path}; resources: ${api.resources.map((x) => x.path).join(', ')}`);
+  return r;
+}
+
+/** The method `httpMethod` of the resource at `path`. */
+export function methodAt(api: RestApi, path: string, httpMethod: string): Method {
+  const m = resourceAt(api, path).resourceMethods[httpMethod];
+  assert.ok(m, `no ${httpMethod} on ${path}`);
+  return m;
 }

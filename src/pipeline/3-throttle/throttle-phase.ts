@@ -11,7 +11,7 @@
 import type { RouteSettings, Stage } from '../../model/index.ts';
 import type { RateLimitStore, TokenBucketLimit } from '../../state/rate-limit/types.ts';
 import { GatewayError } from '../../errors/index.ts';
-import type { Phase } from '../types.ts';
+import type { BaseContext, Phase } from '../types.ts';
 
 /**
  * AWS's account-level limit per Region: 10,000 requests/s with a burst of 5,000 (spec §12).
@@ -71,7 +71,7 @@ export function effectiveRouteLimit(stage: Stage, routeKey: string): TokenBucket
  *   503 belongs to INTEGRATION_TIMEOUT, and reusing it would count a store outage as
  *   integration timeouts in metrics.
  */
-export function createThrottlePhase(opts: ThrottlePhaseOptions): Phase | undefined {
+export function createThrottlePhase(opts: ThrottlePhaseOptions): Phase<BaseContext> | undefined {
   const limit = effectiveRouteLimit(opts.stage, opts.routeKey);
   if (limit === undefined) return undefined;
   const { store } = opts;

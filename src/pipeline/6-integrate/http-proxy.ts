@@ -39,8 +39,8 @@ const MAX_TIMEOUT_MS = 30_000;
 
 let sharedAgent: Agent | undefined;
 
-/** The shared Agent: keep-alive pools per origin, created on first use. */
-function sharedDispatcher(): Dispatcher {
+/** The shared Agent: keep-alive pools per origin, created on first use (REST integrations use it too). */
+export function sharedDispatcher(): Dispatcher {
   sharedAgent ??= new Agent({
     // Per origin; more requests queue (their integration timeout keeps running).
     connections: 128,
@@ -211,7 +211,7 @@ function toPairs(flat: readonly string[]): HeaderPair[] {
 }
 
 /** undici's header object → pairs (repeats such as `set-cookie` kept), hop-by-hop fields dropped. */
-function fromUndiciHeaders(headers: Record<string, string | string[] | undefined>): HeaderPair[] {
+export function fromUndiciHeaders(headers: Record<string, string | string[] | undefined>): HeaderPair[] {
   const listed = connectionTokens(typeof headers.connection === 'string' ? headers.connection : undefined);
   const out: HeaderPair[] = [];
   for (const name in headers) {
@@ -226,7 +226,7 @@ function fromUndiciHeaders(headers: Record<string, string | string[] | undefined
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Maps an upstream failure to the gateway response AWS gives for it. */
-function upstreamError(err: unknown, bodyError: unknown, signal: AbortSignal): GatewayError {
+export function upstreamError(err: unknown, bodyError: unknown, signal: AbortSignal): GatewayError {
   if (bodyError instanceof GatewayError) return bodyError;
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: unknown } | null)?.code;

@@ -5,10 +5,16 @@
  */
 import type { Logger } from 'pino';
 import { msBetween } from '../../util/time.ts';
-import type { GatewayContext } from '../types.ts';
+import type { BaseContext } from '../types.ts';
+
+/** What the log line needs of any flavour's context. */
+export interface LoggedContext extends BaseContext {
+  readonly api: { readonly name: string; readonly apiId: string };
+  readonly stage: { readonly stageName: string };
+}
 
 /** Writes the access-log line of a finished request. */
-export function logAccess(logger: Logger, ctx: GatewayContext, status: number): void {
+export function logAccess(logger: Logger, ctx: LoggedContext, status: number, routeKey: string): void {
   const end = process.hrtime.bigint();
   const t = ctx.timings;
   logger.info({
@@ -16,7 +22,7 @@ export function logAccess(logger: Logger, ctx: GatewayContext, status: number): 
     api: ctx.api.name,
     apiId: ctx.api.apiId,
     stage: ctx.stage.stageName,
-    routeKey: ctx.match?.route.routeKey ?? '-',
+    routeKey,
     method: ctx.request.method,
     path: ctx.request.rawPath,
     status,
