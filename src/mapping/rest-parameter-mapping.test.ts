@@ -182,7 +182,7 @@ describe('response parameters', () => {
     assert.throws(() => response({ 'method.response.header.b': 'integration.response.body' }, [], '\n{wrongjson'), (err: unknown) => err instanceof GatewayError && err.type === 'API_CONFIGURATION_ERROR');
   });
 
-  test('multivalue headers join, single takes the last, names are case-sensitive', () => {
+  test('multivalue headers join, single takes the last, names are case-insensitive (the client lower-cases them)', () => {
     const out = response(
       {
         'method.response.header.test': 'integration.response.header.testMulti',
@@ -191,7 +191,7 @@ describe('response parameters', () => {
       },
       [['testMulti', 'v1'], ['testMulti', 'v2'], ['test2', 'x']],
     );
-    assert.deepEqual(out, [['test', 'v2'], ['multi', 'v1,v2']]);
+    assert.deepEqual(out, [['test', 'v2'], ['multi', 'v1,v2'], ['cased', 'x']]);
   });
 
   test('refuses method.request sources and other keys', () => {

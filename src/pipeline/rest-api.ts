@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/index.ts';
 import type { Method, Resource, RestApi, RestStage, Stage } from '../model/index.ts';
 import { restContextTree } from '../mapping/rest-context.ts';
+import { VtlError } from '../mapping/vtl/index.ts';
 import { parseQuery } from '../util/http.ts';
 import { shortId } from '../util/ids.ts';
 import { RestRouter } from './1-route/rest-router.ts';
@@ -178,8 +179,9 @@ export class CompiledRestApi {
         }
         if (!ctx.result) throw new GatewayError('API_CONFIGURATION_ERROR', { message: 'the method produced no response' });
       } catch (err) {
-        const error = err instanceof GatewayError ? err : new GatewayError('API_CONFIGURATION_ERROR', { message: 'unexpected error', cause: err });
-        if (!(err instanceof GatewayError)) ctx.log.error({ err, requestId: ctx.requestId }, 'PORTICO_ERR_INTERNAL: unexpected error in the REST pipeline');
+        const error = toGatewayError(err);
+        if (err instanceof VtlError) ctx.log.error({ requestId: ctx.requestId, code: err.code, err }, `mapping template failed: ${err.message}`);
+        else if (!(err instanceof GatewayError)) ctx.log.error({ err, requestId: ctx.requestId }, 'PORTICO_ERR_INTERNAL: unexpected error in the REST pipeline');
         ctx.error = error;
         ctx.result = this.#errorResponse(ctx, error);
         traced = false;
@@ -209,6 +211,12 @@ export class CompiledRestApi {
       return { statusCode: 500, headers: [['Content-Type', 'application/json']], body: '{"message": "Internal server error"}' };
     }
   }
+}
+
+/** A template failing at run time (non-JSON body for `$input.json`, a second override write) is AWS's 500. */
+function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return new GatewayError('API_CONFIGURATION_ERROR', { message: err instanceof VtlError ? `mapping template: ${err.message}` : 'unexpected error', cause: err });
 }
 
 /** Headers on every REST response: `x-amzn-RequestId`, `x-amz-apigw-id` and, where AWS adds it, `X-Amzn-Trace-Id`. */

@@ -115,7 +115,7 @@ describe('the project file', () => {
     expectOneError(t, files, 'portico.yaml:3', '$.apis[0].type', /must be one of "HTTP", "REST", "WEBSOCKET", got "GRPC"/);
   });
 
-  test('REST APIs are refused, not silently ignored', (t) => {
+  test('a REST API without an OpenAPI definition is refused', (t) => {
     const errors = loadErrors(t, {
       'portico.yaml': y`
         apis:
@@ -123,7 +123,7 @@ describe('the project file', () => {
             type: REST
       `,
     });
-    assertError(errors, 'portico.yaml:3', '$.apis[0].type', /REST APIs are not supported yet/);
+    assertError(errors, 'portico.yaml:2', '$.apis[0]', /a REST API needs "openapi"/);
     assert.equal(errors.length, 1);
   });
 
@@ -830,7 +830,7 @@ describe('several problems', () => {
     assertError(errors, 'portico.yaml:10', "$.apis[0].routes['GET /b'].function", /function "nope" is not defined/);
     assertError(errors, 'portico.yaml:11', "$.apis[0].routes['GET /c'].http", /is not a valid URL/);
     assertError(errors, 'portico.yaml:14', '$.apis[0].stages[1].name', /listed twice/);
-    assertError(errors, 'portico.yaml:16', '$.apis[1].type', /REST APIs are not supported yet/);
+    assertError(errors, 'portico.yaml:15', '$.apis[1]', /a REST API needs "openapi"/);
     assertError(errors, 'api.yaml:6', "$.paths['/x'].get['x-amazon-apigateway-integration'].type", /MOCK/);
     assertError(errors, 'api.yaml:9', "$.paths['/y'].get['x-amazon-apigateway-integration'].uri", /function "h" is not defined/);
     assert.equal(errors.length, 8);

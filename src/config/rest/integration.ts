@@ -4,6 +4,8 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html
  */
 import type { ContentHandling, IntegrationResponse, MethodResponse, PassthroughBehavior, RestIntegration, RestIntegrationType } from '../../model/index.ts';
+import { compileTemplate } from '../../mapping/vtl/index.ts';
+import { compileJavaRegex } from '../../pipeline/7-map-response/selection.ts';
 import { hasStageVariables } from '../../util/stage-variables.ts';
 import { checkHttpUri, parseLambdaUri } from '../integration-uri.ts';
 import type { JsonPath } from '../json-path.ts';
@@ -103,7 +105,7 @@ export function buildRestIntegration(ctx: RestDocContext, raw: unknown, path: Js
     ...(uri !== undefined ? { uri } : {}),
     ...(functionName !== undefined ? { functionName } : {}),
     requestParameters,
-    requestTemplates: stringMap(ctx, raw['requestTemplates'], [...path, 'requestTemplates']),
+    requestTemplates: templates(ctx, raw['requestTemplates'], [...path, 'requestTemplates'], fail),
     passthroughBehavior,
     ...(contentHandling ? { contentHandling } : {}),
     timeoutInMillis,
@@ -195,9 +197,9 @@ function responsesOf(ctx: RestDocContext, raw: unknown, at: JsonPath, method: Me
     const r = raw[key];
     const rpath: JsonPath = [...at, key];
     if (key !== 'default') {
-      // AWS compiles it as a Java regex; JavaScript's syntax is close enough to catch the mistakes.
+      // AWS compiles it as a Java regex; the pipeline translates it the same way, once.
       try {
-        new RegExp(key);
+        compileJavaRegex(key);
       } catch (e) {
         fail(rpath, `Invalid selection pattern specified: ${(e as Error).message}`);
         continue;
@@ -233,9 +235,22 @@ function responsesOf(ctx: RestDocContext, raw: unknown, at: JsonPath, method: Me
       ...(key !== 'default' ? { selectionPattern: key } : {}),
       statusCode: sc,
       responseParameters,
-      responseTemplates: stringMap(ctx, r['responseTemplates'], [...rpath, 'responseTemplates']),
+      responseTemplates: templates(ctx, r['responseTemplates'], [...rpath, 'responseTemplates'], fail),
       ...(contentHandling ? { contentHandling } : {}),
     });
+  }
+  return out;
+}
+
+/** Mapping templates by media type, each parsed now (as the pipeline will) so a syntax error fails the load. */
+function templates(ctx: RestDocContext, raw: unknown, at: JsonPath, fail: (at: JsonPath, reason: string) => void): Record<string, string> {
+  const out = stringMap(ctx, raw, at);
+  for (const [type, text] of Object.entries(out)) {
+    try {
+      compileTemplate(text, type);
+    } catch (e) {
+      fail([...at, type], `invalid mapping template: ${(e as Error).message}`);
+    }
   }
   return out;
 }

@@ -70,7 +70,11 @@ export function buildMethod(input: MethodInput, httpMethod: RestHttpMethod, op: 
     if (typeof validatorRaw === 'string' && input.root.requestValidators[validatorRaw]) requestValidatorId = validatorRaw;
     else ctx.fail(ctx.src.error([...opPath, 'x-amazon-apigateway-request-validator'], unknownValidator(validatorRaw, input.root.requestValidators)));
   }
-  const auth = input.security.methodAuth(op['security'], [...opPath, 'security']);
+  let auth = input.security.methodAuth(op['security'], [...opPath, 'security']);
+  // The older `x-amazon-apigateway-auth: {type: aws_iam}` also sets IAM authorization.
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-auth.html
+  const legacy = op['x-amazon-apigateway-auth'];
+  if (isRecord(legacy) && typeof legacy['type'] === 'string' && legacy['type'].toLowerCase() === 'aws_iam' && auth.authorizationType === 'NONE') auth = { ...auth, authorizationType: 'AWS_IAM' };
   const intPath: JsonPath = [...opPath, 'x-amazon-apigateway-integration'];
   const methodIntegration = buildRestIntegration(ctx, op['x-amazon-apigateway-integration'], intPath, {
     requestParameters: new Set(Object.keys(requestParameters)),

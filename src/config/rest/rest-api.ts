@@ -12,6 +12,8 @@ import { SourceFile } from '../source-file.ts';
 import type { ApiLoadInput } from '../stages.ts';
 import { isRecord, type DocFlavour, type RestDocContext } from './context.ts';
 import { loadOpenApiRest } from './openapi-rest.ts';
+import { compileMethodValidator, compileModels, type CompiledModels } from '../../pipeline/4-validate/rest-validator.ts';
+import { compileGatewayResponses } from '../../pipeline/7-map-response/gateway-response.ts';
 import { loadRestStages } from './stages.ts';
 
 // Keys of an API entry that other flavours use and REST APIs do not have.
@@ -20,6 +22,7 @@ const NOT_REST = ['routes', 'cors', 'routeSelectionExpression', 'limits'] as con
 /** Loads one REST API; problems go to `input.errors` (warnings to `input.warnings`). */
 export function loadRestApi(raw: RawApi, input: ApiLoadInput): RestApi | undefined {
   const { src, path, errors } = input;
+  const errorsBefore = errors.length;
   for (const key of NOT_REST) {
     if (raw[key] !== undefined) errors.push(src.error([...path, key], `"${key}" is not supported for REST APIs (define REST APIs in the openapi: file)`));
   }
@@ -51,7 +54,7 @@ export function loadRestApi(raw: RawApi, input: ApiLoadInput): RestApi | undefin
   const stages = loadRestStages(raw, input, result.routeKeys);
   if (result.routeKeys.size === 0) warn([], `REST API "${raw.name}" has no methods; every request gets 403 Missing Authentication Token`);
   const { root } = result;
-  return {
+  const api: RestApi = {
     apiId: input.apiId,
     name: raw.name,
     protocolType: 'REST',
@@ -70,6 +73,32 @@ export function loadRestApi(raw: RawApi, input: ApiLoadInput): RestApi | undefin
     ...(raw.port !== undefined ? { port: raw.port } : {}),
     source: oas.file,
   };
+  // Only a definition that loaded cleanly is compiled: a broken $ref would be reported twice.
+  if (errors.length === errorsBefore) checkCompiles(api, oas, errors);
+  return api;
+}
+
+/**
+ * Compiles what the pipeline compiles at start (models, validators, gateway responses) so a
+ * problem is a load error with its location rather than a failure when serving.
+ */
+function checkCompiles(api: RestApi, oas: SourceFile, errors: ConfigError[]): void {
+  const attempt = (at: JsonPath, what: () => void): boolean => {
+    try {
+      what();
+      return true;
+    } catch (e) {
+      errors.push(oas.error(at, (e as Error).message));
+      return false;
+    }
+  };
+  let models: CompiledModels | undefined;
+  if (!attempt([], () => (models = compileModels(api))) || !models) return;
+  const compiled = models;
+  for (const resource of api.resources) {
+    for (const method of Object.values(resource.resourceMethods)) attempt([], () => compileMethodValidator(api, method, compiled));
+  }
+  attempt([], () => compileGatewayResponses(api));
 }
 
 /** OpenAPI 3.0.x or Swagger 2.0, or undefined after reporting what the document is instead. */

@@ -34,6 +34,15 @@ class MapEntry extends VtlObject {
   }
 }
 
+/** Java `String.trim()`: strips chars <= U+0020 (not Unicode spaces, unlike JS trim). */
+function javaTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 0x20) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
+  return s.slice(start, end);
+}
+
 const str = (v: unknown): string => javaToString(v);
 const int = (v: unknown): number => (typeof v === 'number' ? Math.trunc(v) : Number.parseInt(str(v), 10));
 
@@ -47,8 +56,7 @@ function stringMethod(s: string, name: string, a: readonly unknown[]): unknown {
     case 'isEmpty': return s.length === 0;
     case 'toLowerCase': return s.toLowerCase();
     case 'toUpperCase': return s.toUpperCase();
-    // Java trim() removes chars <= U+0020 only.
-    case 'trim': return s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+    case 'trim': return javaTrim(s);
     case 'contains': return s.includes(str(a[0]));
     case 'startsWith': return s.startsWith(str(a[0]), a[1] === undefined ? 0 : int(a[1]));
     case 'endsWith': return s.endsWith(str(a[0]));
