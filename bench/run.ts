@@ -118,12 +118,21 @@ async function main(): Promise<void> {
     cpSync(join(ROOT, 'bench/project'), dir, { recursive: true });
     const yaml = join(dir, 'portico.yaml');
     const wsPort = await freePort();
-    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('BACKEND_PORT', String(backend.port)).replace('WS_PORT', String(wsPort)));
+    const restPort = await freePort();
+    writeFileSync(
+      yaml,
+      readFileSync(yaml, 'utf8').replaceAll('BACKEND_PORT', String(backend.port)).replace('WS_PORT', String(wsPort)).replace('REST_PORT', String(restPort)),
+    );
     const portico = await start(process.execPath, ['bin/portico.js', 'serve', dir, '--port', '0'], /^bench HTTP \$default http:\/\/127\.0\.0\.1:(\d+)\//);
     children.push(portico.child);
     const base = `http://127.0.0.1:${portico.port}`;
     results.push(measure('portico HTTP API, HTTP_PROXY route', `${base}/proxy`, portico.child.pid, 'bare Node backend'));
     results.push(measure('portico HTTP API, Lambda route (2.0)', `${base}/lambda`, portico.child.pid, 'bare Node backend'));
+    // REST: the same two kinds of hop, then a non-proxy Lambda route with request and response templates.
+    const rest = `http://127.0.0.1:${restPort}/prod`;
+    results.push(measure('portico REST API, HTTP_PROXY route', `${rest}/proxy`, portico.child.pid, 'portico HTTP API, HTTP_PROXY route'));
+    results.push(measure('portico REST API, Lambda proxy route', `${rest}/lambda`, portico.child.pid, 'portico HTTP API, Lambda route (2.0)'));
+    results.push(measure('portico REST API, non-proxy Lambda + VTL templates', `${rest}/templated/42`, portico.child.pid, 'portico HTTP API, Lambda route (2.0)'));
 
     // WebSocket: round trips with 100 senders over 1,000 connections, then RSS per idle connection.
     const echo = await start(process.execPath, ['bench/ws-echo.mjs'], /^listening (\d+)$/);
