@@ -69,10 +69,17 @@ function compileTemplate(template: string): Part[] {
   return parts;
 }
 
+/**
+ * Integration failures come out of AWS with a space after the colon — `{"message": "Internal
+ * server error"}`, `{"message": "Endpoint request timed out"}` — as every capture of a 502/504
+ * shows, unlike the gateway's own refusals (`{"message":"Forbidden"}`).
+ */
+const SPACED: ReadonlySet<GatewayResponseType> = new Set(['INTEGRATION_FAILURE', 'INTEGRATION_TIMEOUT', 'API_CONFIGURATION_ERROR']);
+
 /** AWS's default body for a type: `{"message":$context.error.messageString}` (`Message` for ACCESS_DENIED). */
 function defaultTemplates(type: GatewayResponseType): ReadonlyMap<string, readonly Part[]> {
   const key = REST_GATEWAY_RESPONSES[type].key ?? 'message';
-  return new Map([['application/json', compileTemplate(`{"${key}":$context.error.messageString}`)]]);
+  return new Map([['application/json', compileTemplate(`{"${key}":${SPACED.has(type) ? ' ' : ''}$context.error.messageString}`)]]);
 }
 
 /** Validates and parses one setting; throws naming the type. */
