@@ -163,7 +163,7 @@ export class CompiledRestApi {
     };
     let traced = false;
     if (!stage) {
-      ctx.error = new GatewayError('INVALID_API_KEY', { message: `no stage "${stageName}" in this API (stages: ${[...this.#stages.keys()].join(', ')})` });
+      ctx.log.debug({ requestId: ctx.requestId }, `no stage "${stageName}" in API ${this.api.name} (stages: ${[...this.#stages.keys()].join(', ')})`);
       ctx.result = FORBIDDEN;
     } else {
       try {

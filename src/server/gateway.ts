@@ -262,15 +262,20 @@ export class Gateway {
       // A 413 stops reading mid-body: the rest can't be parsed as a next request, so the
       // connection ends with the response. Any other unread body is drained.
       if (response.statusCode === 413) {
-        // Lingering close: the rest of the body is read and discarded, and the connection ends
-        // once the client has sent it (or after LINGER_MS). Closing at once (Node's
-        // `connection: close` path) would reset a socket with unread data, and the client
-        // would never read its 413.
-        if (!body.used) req.resume();
+        // The response says `Connection: close`, so a keep-alive client opens a new connection
+        // for its next request. Lingering close: after the response, Node half-closes (FIN)
+        // instead of destroying, the rest of the body is read and discarded, and the socket ends
+        // once the client has sent it (or after LINGER_MS). Destroying at once would reset a
+        // socket with unread data, and the client would never read its 413.
+        response = { ...response, headers: [...response.headers.filter(([n]) => n.toLowerCase() !== 'connection'), ['connection', 'close']] };
         const socket = req.socket;
+        socket.destroySoon = () => {
+          socket.end();
+        };
+        if (!body.used) req.resume();
         const cut = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+        socket.once('close', () => clearTimeout(cut));
         req.once('end', () => {
-          clearTimeout(cut);
           res.once('finish', () => socket.end());
           if (res.writableFinished) socket.end();
         });

@@ -14,6 +14,9 @@ import { isRecord, type DocFlavour, type RestDocContext } from './context.ts';
 import { loadOpenApiRest } from './openapi-rest.ts';
 import { compileMethodValidator, compileModels, type CompiledModels } from '../../pipeline/4-validate/rest-validator.ts';
 import { compileGatewayResponses } from '../../pipeline/7-map-response/gateway-response.ts';
+import { compileResponses } from '../../pipeline/7-map-response/integration-response.ts';
+import { compileIntegrationRequest } from '../../pipeline/6-integrate/rest/integration-request.ts';
+import { compileRestRequestParameters } from '../../mapping/rest-parameter-mapping.ts';
 import { loadRestStages } from './stages.ts';
 
 // Keys of an API entry that other flavours use and REST APIs do not have.
@@ -96,7 +99,16 @@ function checkCompiles(api: RestApi, oas: SourceFile, errors: ConfigError[]): vo
   if (!attempt([], () => (models = compileModels(api))) || !models) return;
   const compiled = models;
   for (const resource of api.resources) {
-    for (const method of Object.values(resource.resourceMethods)) attempt([], () => compileMethodValidator(api, method, compiled));
+    for (const method of Object.values(resource.resourceMethods)) {
+      attempt([], () => compileMethodValidator(api, method, compiled));
+      const integration = method.methodIntegration;
+      if (integration.type === 'AWS_PROXY' || integration.type === 'HTTP_PROXY') {
+        attempt([], () => compileRestRequestParameters(integration.requestParameters, integration.source, integration.type));
+      } else {
+        attempt([], () => compileIntegrationRequest(integration));
+        attempt([], () => compileResponses(integration));
+      }
+    }
   }
   attempt([], () => compileGatewayResponses(api));
 }

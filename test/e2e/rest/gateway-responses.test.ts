@@ -131,11 +131,16 @@ async function call(base: string, path: string, init: { method?: string; headers
   return { status: res.statusCode, headers: res.headers, text, json: (): unknown => JSON.parse(text) };
 }
 
-/** AWS's default gateway response: status, `{"message":…}` JSON and the error type header. */
+/**
+ * AWS's default gateway response: status, `{"message":…}` JSON and the error type header.
+ * AWS writes the integration failures' bodies with a space after the colon
+ * (`{"message": "Internal server error"}`), the gateway's own refusals without.
+ */
 function assertDefault(res: Reply, status: number, message: string, errorType: string): void {
   assert.equal(res.status, status);
   assert.equal(res.headers['content-type'], 'application/json');
-  assert.equal(res.text, JSON.stringify({ message }));
+  const spaced = status >= 500;
+  assert.equal(res.text, spaced ? `{"message": ${JSON.stringify(message)}}` : JSON.stringify({ message }));
   assert.equal(res.headers['x-amzn-errortype'], errorType);
   assert.match(String(res.headers['x-amzn-requestid']), UUID);
   assert.equal(typeof res.headers['x-amz-apigw-id'], 'string');
@@ -199,7 +204,6 @@ test('REST default gateway responses', async (t) => {
 
   await t.test(
     'a 413 that ends the connection says Connection: close, so a keep-alive client can send its next request',
-    { todo: 'portico bug: the 413 carries Connection: keep-alive, then the gateway closes the socket; the next request on it fails' },
     async (t2) => {
       const client = new Client(base, { pipelining: 1 });
       t2.after(() => client.close());
@@ -420,7 +424,7 @@ test('REST DEFAULT_4XX / DEFAULT_5XX with a statusCode change the status of ever
   await t.test('a 5xx type without its own setting takes the DEFAULT_5XX status', async () => {
     const res = await call(base, '/prod/boom');
     assert.equal(res.status, 503);
-    assert.equal(res.text, '{"message":"Internal server error"}');
+    assert.equal(res.text, '{"message": "Internal server error"}');
     assert.equal(res.headers['x-amzn-errortype'], 'InternalServerErrorException');
   });
 });

@@ -329,12 +329,12 @@ test('REST HTTP and HTTP_PROXY integrations end to end', async (t) => {
     assert.deepEqual(await res.body.json(), { message: 'Endpoint request timed out' });
   });
 
-  await t.test('HTTP backend down (connection refused) → 502 {"message":"Internal server error"} (INTEGRATION_FAILURE)', async () => {
-    // AWS documents INTEGRATION_FAILURE with a 504 default; LocalStack (AWS-validated engine)
-    // answers a refused connection with API_CONFIGURATION_ERROR 500. See the report.
+  await t.test('HTTP backend down (connection refused) → 500 {"message": "Internal server error"} (API_CONFIGURATION_ERROR)', async () => {
+    // AWS: "Execution failed due to configuration error: Invalid endpoint address" (500);
+    // LocalStack's AWS-validated engine answers a refused connection with API_CONFIGURATION_ERROR.
     const res = await request(`${base}/test/down`);
-    assert.equal(res.statusCode, 502);
-    assert.equal(res.headers['x-amzn-errortype'], 'InternalServerErrorException');
+    assert.equal(res.statusCode, 500);
+    assert.equal(res.headers['x-amzn-errortype'], 'ApiConfigurationException');
     assert.deepEqual(await res.body.json(), { message: 'Internal server error' });
   });
 
@@ -406,21 +406,21 @@ test('REST HTTP and HTTP_PROXY integrations end to end', async (t) => {
     assert.equal(res.headers['content-length'], String(Buffer.byteLength(text)));
   });
 
-  await t.test('HTTP_PROXY remaps the backend Connection header to x-amzn-Remapped-Connection', { todo: 'portico bug: the backend Connection header is dropped, not remapped (AWS snapshot test_http_integration_with_lambda[HTTP_PROXY] shows x-amzn-remapped-connection: keep-alive)' }, async () => {
+  await t.test('HTTP_PROXY remaps the backend Connection header to x-amzn-Remapped-Connection', async () => {
     const res = await request(`${base}/test/proxy/connection`);
     assert.equal(res.statusCode, 200);
     await res.body.dump();
     assert.equal(res.headers['x-amzn-remapped-connection'], 'keep-alive');
   });
 
-  await t.test('HTTP_PROXY adds X-Amzn-Apigateway-Api-Id to the backend request', { todo: 'portico bug: REST HTTP_PROXY does not send X-Amzn-Apigateway-Api-Id (AWS snapshot test_http_integration_with_lambda[HTTP_PROXY] shows it)' }, async () => {
+  await t.test('HTTP_PROXY adds X-Amzn-Apigateway-Api-Id to the backend request', async () => {
     const res = await request(`${base}/test/proxy/api-id`);
     assert.equal(res.statusCode, 200);
     await res.body.dump();
     assert.equal(last().headers['x-amzn-apigateway-api-id'], API_ID);
   });
 
-  await t.test('HTTP_PROXY remaps the backend x-amzn-RequestId to x-amzn-Remapped-x-amzn-RequestId; x-amzn-RequestId is the gateway\'s', { todo: 'portico bug: the backend x-amzn-RequestId is dropped, not remapped (AWS snapshot test_http_integration_with_lambda[HTTP_PROXY])' }, async () => {
+  await t.test('HTTP_PROXY remaps the backend x-amzn-RequestId to x-amzn-Remapped-x-amzn-RequestId; x-amzn-RequestId is the gateway\'s', async () => {
     const res = await request(`${base}/test/proxy/request-id`);
     assert.equal(res.statusCode, 200);
     await res.body.dump();

@@ -73,9 +73,9 @@ for (const file of ['petstore-oas30.json', 'petstore-swagger20.json']) {
         request(`${base}/prod/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"cat","price":123.11}' }),
       ];
       for (const res of await Promise.all(calls)) {
-        assert.equal(res.statusCode, 502);
+        assert.equal(res.statusCode, 500);
         assert.equal(res.headers['content-type'], 'application/json');
-        assert.equal(res.headers['x-amzn-errortype'], 'InternalServerErrorException');
+        assert.equal(res.headers['x-amzn-errortype'], 'ApiConfigurationException');
         assert.ok(res.headers['x-amzn-requestid']);
         assert.deepEqual(await res.body.json(), { message: 'Internal server error' });
       }

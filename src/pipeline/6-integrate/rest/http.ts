@@ -45,7 +45,10 @@ function targets(integration: RestIntegration): (ctx: RestContext) => Target {
   };
 }
 
-/** Refuses a mapped path value with a `.`/`..` segment, as the HTTP API's proxy does (docs/rest-api.md). */
+/**
+ * Refuses a mapped path value with a `.`/`..` segment, which a normalising backend would resolve
+ * out of the URI's prefix. AWS documents no such check; portico answers 500 (docs/rest-api.md).
+ */
 function refuseDotSegments(value: string): void {
   if (hasDotSegment(value)) throw new GatewayError('API_CONFIGURATION_ERROR', { message: `dot-segment in a path value sent to the integration: ${JSON.stringify(value)}` });
 }
@@ -81,7 +84,11 @@ async function call(ctx: RestContext, target: Target, options: { path: string; m
     });
   } catch (err) {
     if (options.body && !Buffer.isBuffer(options.body)) options.body.destroy();
-    throw upstreamError(err, bodyError, controller.signal);
+    const error = upstreamError(err, bodyError, controller.signal);
+    // A backend that cannot be reached is AWS's "Execution failed due to configuration error:
+    // Invalid endpoint address" — API_CONFIGURATION_ERROR, 500 (LocalStack's AWS-validated engine agrees).
+    if (error.type === 'INTEGRATION_FAILURE') throw new GatewayError('API_CONFIGURATION_ERROR', { message: `the backend cannot be reached: ${(err as Error).message}`, cause: err });
+    throw error;
   } finally {
     clearTimeout(timer);
     ctx.timings.integrationEnd = process.hrtime.bigint();
@@ -160,6 +167,7 @@ export function createRestHttpProxy(integration: RestIntegration): (scope: RestS
     const drop = (lower: string): boolean => NOT_FORWARDED.has(lower) || lower.startsWith('proxy-') || listed?.has(lower) === true || mappedNames.has(lower);
     const headers = forwardedHeaders(req, hasBody && declared !== undefined ? String(declared) : undefined, drop);
     for (const [name, value] of mapped.header) headers.push(name, value);
+    headers.push('X-Amzn-Apigateway-Api-Id', ctx.api.apiId);
     const res = await call(ctx, target, {
       path: query === '' ? path : `${path}?${query}`,
       method: fixedMethod === 'ANY' ? ctx.httpMethod : fixedMethod,
@@ -170,7 +178,12 @@ export function createRestHttpProxy(integration: RestIntegration): (scope: RestS
     res.body.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
     const upstream = fromUndiciHeaders(res.headers);
     const length = upstream.find(([n]) => n === 'content-length');
-    const headersOut: HeaderPair[] = remapResponseHeaders(upstream, 'proxy');
+    const headersOut: HeaderPair[] = [];
+    // The backend's own request id would clash with the gateway's: AWS renames it.
+    for (const pair of remapResponseHeaders(upstream, 'proxy')) headersOut.push(pair[0].toLowerCase() === 'x-amzn-requestid' ? ['x-amzn-Remapped-x-amzn-RequestId', pair[1]] : pair);
+    // Hop-by-hop for portico's own connection, but AWS reports the backend's (spec §3.1).
+    const connection = res.headers['connection'];
+    if (typeof connection === 'string') headersOut.push(['x-amzn-Remapped-Connection', connection]);
     // The remapped copy tells the client what the backend said; the framing length stays.
     if (length) headersOut.push(['content-length', length[1]]);
     return { statusCode: res.statusCode, headers: headersOut, body: res.body };

@@ -7,6 +7,7 @@
 import { GatewayError } from '../../../errors/index.ts';
 import { buildRestV1Event } from '../../../lambda/events/rest-v1.ts';
 import { parseRestProxyResult } from '../../../lambda/events/rest-response.ts';
+import { compileRestRequestParameters } from '../../../mapping/rest-parameter-mapping.ts';
 import type { RestIntegration } from '../../../model/index.ts';
 import type { GatewayResponse, RestContext } from '../../types.ts';
 import { withAwsAddedHeaders } from '../aws-added-headers.ts';
@@ -20,10 +21,13 @@ export function createRestLambdaProxy(integration: RestIntegration, deps: RestIn
   // "The integration httpMethod must be POST; otherwise the client gets 500" (spec §4.2, AWS snapshot).
   const misconfigured = (integration.httpMethod ?? 'POST').toUpperCase() !== 'POST';
   const info = { accountId: deps.accountId, deploymentId: deps.deploymentId };
+  // Checked (a forbidden header target is a load error) though AWS ignores them at run time.
+  compileRestRequestParameters(integration.requestParameters, integration.source, integration.type);
 
   return async (ctx) => {
     if (misconfigured) throw new GatewayError('API_CONFIGURATION_ERROR', { message: `Lambda integrations are invoked with POST, not ${integration.httpMethod ?? ''}` });
     const body = await ctx.request.body.read();
+    // withAwsAddedHeaders adds Content-Length; the REST event builder drops it, as AWS's events lack it.
     const event = buildRestV1Event({ ...ctx, request: { ...ctx.request, rawHeaders: withAwsAddedHeaders(ctx.request, body.length) } }, body, info);
     const result = await invokeForRest(deps, ctx, functionName, event, integration.timeoutInMillis);
     if (!result.ok) throw new GatewayError('INTEGRATION_FAILURE', { message: `${result.errorType}: ${result.errorMessage}` });
