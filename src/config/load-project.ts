@@ -3,18 +3,19 @@
  * and hands each API to its flavour's loader. Collects every problem it can find and
  * throws them together (ConfigErrors), each with file:line, JSON path and reason.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { AnyApi, FunctionConfig, Project } from '../model/index.ts';
 import { ConfigError, ConfigErrors } from '../errors/index.ts';
+import { loadAccess } from './access.ts';
 import { loadHttpApi } from './http-api.ts';
 import { loadRestApi } from './rest/rest-api.ts';
 import { fromPointer, type JsonPath } from './json-path.ts';
 import { projectSchema } from './project-schema.ts';
 import type { RawFunction, RawProject } from './raw-types.ts';
 import { SourceFile } from './source-file.ts';
+import { stableId } from '../util/ids.ts';
 import { loadWebSocketApi } from './websocket-api.ts';
 
 /** Project file names looked up in a directory, in order. */
@@ -87,8 +88,10 @@ export function loadProject(target: string): Project {
     if (api) apis.push(api);
   });
 
+  const access = loadAccess(raw, apis, { src, errors, warnings });
+
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return { file, dir, region, accountId, functions, apis, warnings, ...(raw.host !== undefined ? { host: raw.host } : {}), ...(raw.port !== undefined ? { port: raw.port } : {}) };
+  return { file, dir, region, accountId, functions, apis, ...access, warnings, ...(raw.host !== undefined ? { host: raw.host } : {}), ...(raw.port !== undefined ? { port: raw.port } : {}) };
 }
 
 function resolveFunction(name: string, f: RawFunction, o: { dir: string; src: SourceFile; region: string; accountId: string }): FunctionConfig {
@@ -120,8 +123,7 @@ function resolveFunction(name: string, f: RawFunction, o: { dir: string; src: So
 
 /** A stable 10-character id from the API name, so invoke URLs survive restarts. */
 export function deriveApiId(name: string): string {
-  const n = BigInt('0x' + createHash('sha256').update(name).digest('hex').slice(0, 16));
-  return n.toString(36).padStart(10, '0').slice(-10);
+  return stableId(name);
 }
 
 /** A schema error as a ConfigError at the key it is about; undefined for ajv's redundant summaries. */
@@ -134,6 +136,9 @@ function ajvError(src: SourceFile, e: ErrorObject): ConfigError | undefined {
   if (e.propertyName !== undefined) {
     return src.error([...path, e.propertyName], `"${e.propertyName}" is not a valid name${description ? `; ${description}` : ''}`);
   }
+  // AWS's own wording for this keyword (`x-messages` in the schema, e.g. API key value lengths).
+  const custom = isRecord(e.parentSchema) && isRecord(e.parentSchema['x-messages']) ? e.parentSchema['x-messages'][e.keyword] : undefined;
+  if (typeof custom === 'string') return src.error(path, custom);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(e.params['additionalProperty']);

@@ -3,6 +3,7 @@
  * written from it) and, where it has one, a default and bounds. ajv validates the file
  * before any loader looks at it, so loaders can trust the shapes below.
  */
+import { accessSchemaProperties } from './access-schema.ts';
 
 const throttleLimits = {
   type: 'object',
@@ -169,5 +170,6 @@ export const projectSchema = {
       description: 'Local Lambda functions by name.',
     },
     apis: { type: 'array', items: api, description: 'The APIs to serve.' },
+    ...accessSchemaProperties,
   },
 } as const;

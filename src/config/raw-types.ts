@@ -54,7 +54,23 @@ export interface RawProject {
   port?: number;
   functions?: Record<string, RawFunction>;
   apis: RawApi[];
+  apiKeys?: RawApiKey[];
+  usagePlans?: RawUsagePlan[];
+  credentials?: RawCredential[];
 }
+export interface RawApiKey { name: string; id?: string; value: string; enabled?: boolean; description?: string }
+export interface RawApiStage { api: string; stage: string; throttle?: Record<string, RawLimits> }
+export interface RawQuota { limit: number; period: 'DAY' | 'WEEK' | 'MONTH'; offset?: number }
+export interface RawUsagePlan {
+  name: string;
+  id?: string;
+  description?: string;
+  apiStages?: RawApiStage[];
+  throttle?: RawLimits;
+  quota?: RawQuota;
+  apiKeys?: string[];
+}
+export interface RawCredential { accessKeyId: string; secretAccessKey: string }
 export interface RawWebSocketLimits {
   idleTimeoutSeconds?: number;
   maxConnectionSeconds?: number;

@@ -11,6 +11,8 @@ interface SchemaNode {
   readonly default?: unknown;
   readonly minimum?: number;
   readonly maximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
   readonly pattern?: string;
   readonly required?: readonly string[];
   readonly properties?: Readonly<Record<string, SchemaNode>>;
@@ -36,6 +38,7 @@ function bounds(node: SchemaNode): string {
   const parts: string[] = [];
   if (node.default !== undefined) parts.push(`default ${JSON.stringify(node.default)}`);
   if (node.minimum !== undefined || node.maximum !== undefined) parts.push(`${node.minimum ?? '…'}–${node.maximum ?? '…'}`);
+  if (node.minLength !== undefined || node.maxLength !== undefined) parts.push(`${node.minLength ?? 0}–${node.maxLength ?? '…'} characters`);
   return parts.join('; ');
 }
 
@@ -52,7 +55,7 @@ export function schemaReference(): string {
       if (child.properties) walk(child, path);
       if (child.items?.properties) walk(child.items, `${path}[]`);
       if (typeof child.additionalProperties === 'object' && child.additionalProperties.properties) {
-        walk(child.additionalProperties, `${path}.<${key === 'functions' ? 'name' : key === 'routes' ? 'route key' : 'key'}>`);
+        walk(child.additionalProperties, `${path}.<${key === 'functions' ? 'name' : key === 'routes' || key === 'throttle' ? 'route key' : 'key'}>`);
       }
     }
   };

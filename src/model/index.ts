@@ -1,3 +1,4 @@
+export type * from './access.ts';
 export type * from './function.ts';
 export type * from './http-api.ts';
 export type * from './project.ts';

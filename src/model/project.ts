@@ -1,3 +1,4 @@
+import type { ApiKey, Credential, UsagePlan } from './access.ts';
 import type { FunctionConfig } from './function.ts';
 import type { HttpApi } from './http-api.ts';
 import type { RestApi } from './rest-api.ts';
@@ -18,6 +19,12 @@ export interface Project {
   readonly accountId: string;
   readonly functions: Readonly<Record<string, FunctionConfig>>;
   readonly apis: readonly AnyApi[];
+  /** API keys (REST APIs' `apiKeyRequired` methods). */
+  readonly apiKeys: readonly ApiKey[];
+  /** Usage plans: which keys may call which REST API stages, with their throttle and quota. */
+  readonly usagePlans: readonly UsagePlan[];
+  /** IAM access keys for SigV4-signed (`AWS_IAM`) requests. */
+  readonly credentials: readonly Credential[];
   /** Listen address and shared port from the file (CLI flags override them). */
   readonly host?: string;
   readonly port?: number;

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { AnyApi } from '../model/index.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import type { RateLimitStore } from '../state/rate-limit/types.ts';
+import type { QuotaStore } from '../state/quota/types.ts';
+import type { AccessTables } from './2-authorize/api-key.ts';
 import type { ConnectionRegistry } from '../state/connections/types.ts';
 import type { BaseContext, GatewayRequest, GatewayResponse } from './types.ts';
 
@@ -30,6 +32,10 @@ export interface CompiledApi {
 export interface ApiDeps {
   readonly runtime: LambdaRuntime;
   readonly rateLimits: RateLimitStore;
+  /** Usage-plan quota counters (REST). */
+  readonly quotas: QuotaStore;
+  /** The project's API keys and usage plans (REST). */
+  readonly access: AccessTables;
   readonly connections: ConnectionRegistry;
   readonly accountId: string;
   readonly region: string;

@@ -1,8 +1,9 @@
 /**
  * The REST API flavour assembled from the phases: one compiled object per API, built once at
  * load — resource tree, models, templates, mappings and gateway responses compiled here, never
- * per request. A request runs: stage → route (resource + method) → throttle → validate →
- * integrate → map-response, and any GatewayError becomes the API's gateway response.
+ * per request. A request runs: stage → route (resource + method) → authorize (API key) →
+ * throttle (usage plan, then stage) → validate → integrate → map-response, and any GatewayError
+ * becomes the API's gateway response.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-rest-api.html
  * Spec §4.1 (the REST engine's order of steps).
  */
@@ -14,7 +15,9 @@ import { VtlError } from '../mapping/vtl/index.ts';
 import { parseQuery } from '../util/http.ts';
 import { shortId } from '../util/ids.ts';
 import { RestRouter } from './1-route/rest-router.ts';
+import { compileStageAccess, createApiKeyPhase, type StageAccess } from './2-authorize/api-key.ts';
 import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
+import { createUsagePlanPhase } from './3-throttle/usage-plan.ts';
 import { compileMethodValidator, compileModels, type CompiledModels } from './4-validate/rest-validator.ts';
 import { traceId } from './6-integrate/aws-added-headers.ts';
 import { createRestHttp, createRestHttpProxy } from './6-integrate/rest/http.ts';
@@ -76,22 +79,30 @@ export class CompiledRestApi {
     for (const stage of api.stages) {
       this.#stages.set(stage.stageName, stage);
       const byMethod = new Map<Method, CompiledMethod>();
+      const access = compileStageAccess(deps.access, api.apiId, stage.stageName);
       for (const resource of api.resources) {
         for (const method of Object.values(resource.resourceMethods)) {
-          byMethod.set(method, this.#compileMethod(resource, method, stage, models, integrate.get(method) as Phase<RestContext>));
+          byMethod.set(method, this.#compileMethod(resource, method, stage, access, models, integrate.get(method) as Phase<RestContext>));
         }
       }
       this.#methods.set(stage, byMethod);
     }
   }
 
-  #compileMethod(resource: Resource, method: Method, stage: RestStage, models: CompiledModels, integrate: Phase<RestContext>): CompiledMethod {
+  #compileMethod(resource: Resource, method: Method, stage: RestStage, access: StageAccess, models: CompiledModels, integrate: Phase<RestContext>): CompiledMethod {
     const validator = compileMethodValidator(this.api, method, models);
     const type = method.methodIntegration.type;
+    const deps = this.#deps;
+    // A method without apiKeyRequired ignores a supplied key and gets no plan limits (spec §7.1).
+    const keyed = method.authorizationType === 'NONE' && method.apiKeyRequired;
+    const usagePlan = keyed
+      ? createUsagePlanPhase({ access, apiId: this.api.apiId, stageName: stage.stageName, methodKey: `${resource.path}/${method.httpMethod}`, rateLimits: deps.rateLimits, quotas: deps.quotas, createdAtMs: deps.access.createdAtMs })
+      : undefined;
     return {
       chain: compileChain<RestContext>({
-        authorize: authorizePhase(method),
-        throttle: createThrottlePhase({ store: this.#deps.rateLimits, apiId: this.api.apiId, stage: throttleStage(stage, resource, method), routeKey: `${method.httpMethod} ${resource.path}` }),
+        authorize: authorizePhase(method, keyed ? createApiKeyPhase({ source: this.api.apiKeySource, access }) : undefined),
+        // The usage plan's limits apply before the stage's (spec §7.3).
+        throttle: sequence(usagePlan, createThrottlePhase({ store: deps.rateLimits, apiId: this.api.apiId, stage: throttleStage(stage, resource, method), routeKey: `${method.httpMethod} ${resource.path}` })),
         validate: validator
           ? (ctx) =>
               validator({
@@ -229,14 +240,23 @@ function finish(ctx: RestContext, result: GatewayResponse, traced: boolean): Gat
 }
 
 /**
- * Authorization is the access-control issue's (5): until it lands, a method that requires an
- * authorizer, IAM or an API key is refused (fail closed), never served unauthenticated.
+ * The authorize slot: the API-key check (`apiKey`, for methods with `apiKeyRequired`). Until
+ * authorizers and IAM land, a method that requires one is refused (fail closed), never served
+ * unauthenticated.
  */
-function authorizePhase(method: Method): Phase<RestContext> | undefined {
-  if (method.authorizationType === 'NONE' && !method.apiKeyRequired) return undefined;
-  const what = method.apiKeyRequired ? 'an API key' : `authorization ${method.authorizationType}`;
+function authorizePhase(method: Method, apiKey: Phase<RestContext> | undefined): Phase<RestContext> | undefined {
+  if (method.authorizationType === 'NONE') return apiKey;
   return () => {
-    throw new GatewayError(method.apiKeyRequired ? 'INVALID_API_KEY' : 'API_CONFIGURATION_ERROR', { message: `this method requires ${what}, which this version of portico does not check yet; refused` });
+    throw new GatewayError('API_CONFIGURATION_ERROR', { message: `this method requires authorization ${method.authorizationType}, which this version of portico does not check yet; refused` });
+  };
+}
+
+/** Two phases of one slot run one after the other (either may be absent). */
+function sequence<C extends RestContext>(first: Phase<C> | undefined, second: Phase<C> | undefined): Phase<C> | undefined {
+  if (!first || !second) return first ?? second;
+  return async (ctx) => {
+    await first(ctx);
+    await second(ctx);
   };
 }
 

@@ -105,6 +105,13 @@ export interface RestIdentity {
   identity?: Readonly<Record<string, string | null>>;
 }
 
+/** Set by the API-key phase: the caller's key and the usage plan that meters it on this stage. */
+export interface ApiKeyMatch {
+  readonly keyId: string;
+  /** The plan's index among the plans covering this stage (the usage-plan phase's tables follow that order). */
+  readonly plan: number;
+}
+
 /** A REST API request's state. */
 export interface RestContext extends BaseContext, RestIdentity {
   readonly api: RestApi;
@@ -117,6 +124,8 @@ export interface RestContext extends BaseContext, RestIdentity {
   readonly httpMethod: string;
   /** Set by the route phase. */
   match?: RestMatch;
+  /** Set by the API-key phase (methods with `apiKeyRequired`). */
+  apiKey?: ApiKeyMatch;
 }
 
 /** A phase of the pipeline; see pipeline/index.ts for the order. */

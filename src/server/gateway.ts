@@ -12,6 +12,8 @@ import type { LambdaRuntime } from '../lambda/types.ts';
 import { createLambdaRuntime } from '../lambda/pool.ts';
 import type { RateLimitStore } from '../state/rate-limit/types.ts';
 import { MemoryRateLimitStore } from '../state/rate-limit/memory.ts';
+import type { QuotaStore } from '../state/quota/types.ts';
+import { MemoryQuotaStore } from '../state/quota/memory.ts';
 import type { ConnectionRegistry } from '../state/connections/types.ts';
 import { MemoryConnectionRegistry } from '../state/connections/memory.ts';
 import type { ApiDeps, CompiledApi } from '../pipeline/compiled-api.ts';
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   readonly accessLog?: Logger;
   /** Throttle state; default in memory. */
   readonly rateLimits?: RateLimitStore;
+  /** Usage-plan quota counters; default in memory. */
+  readonly quotas?: QuotaStore;
   /** WebSocket connection registry; default in memory. */
   readonly connections?: ConnectionRegistry;
 }
@@ -88,6 +92,9 @@ export class Gateway {
   readonly #logger: Logger;
   readonly #accessLog: Logger;
   readonly #rateLimits: RateLimitStore;
+  readonly #quotas: QuotaStore;
+  /** When usage plans were created: their quota `offset` applies to the period holding it. */
+  readonly #startedAtMs = Date.now();
   readonly #connections: ConnectionRegistry;
   /** This process in shared state (the connection registry). */
   readonly #nodeId = shortId();
@@ -102,6 +109,7 @@ export class Gateway {
     this.#logger = options.logger ?? pino({ base: null });
     this.#accessLog = options.accessLog ?? this.#logger.child({ log: 'access' });
     this.#rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
+    this.#quotas = options.quotas ?? new MemoryQuotaStore();
     this.#connections = options.connections ?? new MemoryConnectionRegistry();
     this.#host = options.host ?? project.host ?? '127.0.0.1';
     this.#gen = this.#load(project);
@@ -133,6 +141,8 @@ export class Gateway {
     const deps: ApiDeps = {
       runtime,
       rateLimits: this.#rateLimits,
+      quotas: this.#quotas,
+      access: { apiKeys: project.apiKeys, usagePlans: project.usagePlans, createdAtMs: this.#startedAtMs },
       connections: this.#connections,
       accountId: project.accountId,
       region: project.region,
@@ -362,6 +372,7 @@ export class Gateway {
     await this.#retire(this.#gen);
     await this.#connections.close();
     await this.#rateLimits.close();
+    await this.#quotas.close();
     await closeHttpProxyAgents();
   }
 

@@ -88,7 +88,7 @@ describe('the project file', () => {
           name: us-east-1
       `,
     };
-    expectOneError(t, files, 'portico.yaml:2', '$.regoin', /unknown key "regoin" \(expected one of region, .*apis\)/);
+    expectOneError(t, files, 'portico.yaml:2', '$.regoin', /unknown key "regoin" \(expected one of region, .*apis, apiKeys, usagePlans, credentials\)/);
   });
 
   test('an API without name or type', (t) => {

@@ -95,6 +95,10 @@ apis:
     openapi: api.json
     stage: prod
     stageVariables: { color: blue }
+apiKeys:
+  - { name: client, value: client-key-0123456789abcdef }
+usagePlans:
+  - { name: all, apiStages: [{ api: responses, stage: prod }], apiKeys: [client] }
 `,
     'api.json': apiDoc(backend, root),
     'fns/echo.mjs': `export const handler = async (event) => ({ statusCode: 200, body: String(event.body?.length ?? 0) });`,
@@ -216,7 +220,7 @@ test('REST default gateway responses', async (t) => {
     },
   );
 
-  await t.test('INVALID_API_KEY: a method requiring an API key is refused 403 Forbidden', async () => {
+  await t.test('INVALID_API_KEY: a request without an API key, or with one no usage plan knows, is refused 403 Forbidden', async () => {
     assertDefault(await call(base, '/prod/keyed'), 403, 'Forbidden', 'ForbiddenException');
     assertDefault(await call(base, '/prod/keyed', { headers: { 'x-api-key': 'some-key-value-1234567890' } }), 403, 'Forbidden', 'ForbiddenException');
   });
@@ -225,6 +229,7 @@ test('REST default gateway responses', async (t) => {
     assert.equal((await call(base, '/prod/params?q=1')).text, '{"ok":true}');
     assert.equal((await call(base, '/prod/body', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"rex"}' })).text, '{"ok":true}');
     assert.equal((await call(base, '/prod/strict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).text, '{"ok":true}');
+    assert.equal((await call(base, '/prod/keyed', { headers: { 'x-api-key': 'client-key-0123456789abcdef' } })).text, '{"ok":true}');
     const echo = await call(base, '/prod/echo', { method: 'POST', body: 'abc' });
     assert.equal(echo.status, 200);
     assert.equal(echo.text, '3');

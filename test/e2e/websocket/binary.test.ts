@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { AWS_WEBSOCKET_LIMITS, type FunctionConfig, type WebSocketApi } from '../../../src/model/index.ts';
 import { createLambdaRuntime } from '../../../src/lambda/pool.ts';
 import { MemoryConnectionRegistry } from '../../../src/state/connections/memory.ts';
+import { MemoryQuotaStore } from '../../../src/state/quota/memory.ts';
 import { MemoryRateLimitStore } from '../../../src/state/rate-limit/memory.ts';
 import { CompiledWebSocketApi } from '../../../src/websocket/websocket-api.ts';
 import { writeProject } from '../../helpers/gateway.ts';
@@ -44,7 +45,7 @@ test('binary messages, when the API accepts them', async (t) => {
     source: 'test',
   };
   const compiled = new CompiledWebSocketApi(api, {
-    runtime, rateLimits: new MemoryRateLimitStore(), connections: new MemoryConnectionRegistry(), accountId: '123456789012', region: 'us-east-1', nodeId: 'n1', logger, accessLog: logger,
+    runtime, rateLimits: new MemoryRateLimitStore(), quotas: new MemoryQuotaStore(), access: { apiKeys: [], usagePlans: [], createdAtMs: 0 }, connections: new MemoryConnectionRegistry(), accountId: '123456789012', region: 'us-east-1', nodeId: 'n1', logger, accessLog: logger,
   });
   const server = createServer();
   server.on('upgrade', (req, socket, head: Buffer) => compiled.upgrade(req, socket, head, req.url ?? '/'));
