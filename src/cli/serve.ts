@@ -93,24 +93,52 @@ function watchProject(dir: string, target: string, gateway: Gateway): FSWatcher 
 /** Log bytes allowed to wait for a slow stdout reader before lines are dropped (and counted). */
 const MAX_PENDING_LOG_BYTES = 16 * 1024 * 1024;
 
+/** Log lines of one event-loop turn are written together once they reach this size, or at the turn's end. */
+const LOG_BATCH_BYTES = 64 * 1024;
+
 /**
  * stdout as a pino destination whose backlog is bounded: a reader that stops reading costs
  * at most MAX_PENDING_LOG_BYTES of memory, then lines are dropped and the count is logged
- * once the reader catches up — the gateway keeps serving either way.
+ * once the reader catches up — the gateway keeps serving either way. Lines written in one
+ * event-loop turn (many requests finishing together under load) go out in one write, not
+ * one system call each; `flush` writes what is pending (at exit).
  */
-function boundedStdout(): { write(line: string): boolean } {
+function boundedStdout(): { write(line: string): boolean; flush(): void } {
   let dropped = 0;
+  let batch = '';
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (batch === '') return;
+    const out = batch;
+    batch = '';
+    if (process.stdout.writableLength > MAX_PENDING_LOG_BYTES) {
+      dropped += countLines(out);
+      return;
+    }
+    if (dropped > 0) {
+      process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), code: 'PORTICO_ERR_LOG_DROPPED', dropped, msg: `stdout was not read: ${dropped} log lines dropped` })}\n`);
+      dropped = 0;
+    }
+    process.stdout.write(out);
+  };
+  process.once('exit', flush);
   return {
     write(line: string): boolean {
-      if (process.stdout.writableLength > MAX_PENDING_LOG_BYTES) {
-        dropped++;
-        return true;
+      batch += line;
+      if (batch.length >= LOG_BATCH_BYTES) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
       }
-      if (dropped > 0) {
-        process.stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), code: 'PORTICO_ERR_LOG_DROPPED', dropped, msg: `stdout was not read: ${dropped} log lines dropped` })}\n`);
-        dropped = 0;
-      }
-      return process.stdout.write(line);
+      return true;
     },
+    flush,
   };
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
