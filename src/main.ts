@@ -9,6 +9,11 @@ const port = (v: string): number => {
   return n;
 };
 
+const redisUrl = (v: string): string => {
+  if (!/^rediss?:\/\//.test(v)) throw new InvalidArgumentError('a Redis URL starts with redis:// or rediss://');
+  return v;
+};
+
 const program = new Command()
   .name('portico')
   .description('A self-hosted, wire-compatible Amazon API Gateway: REST, HTTP and WebSocket APIs')
@@ -21,7 +26,8 @@ program
   .option('-p, --port <n>', 'shared port (default: the file\'s port, else 4000)', port)
   .option('-H, --host <address>', 'listen address (default 127.0.0.1)')
   .option('-w, --watch', 'reload definitions and handlers on change')
-  .action((project: string, opts: { port?: number; host?: string; watch?: boolean }) => serveCommand(project, opts));
+  .option('--redis <url>', "shared state in Redis for several nodes (default: the file's state.redis, else in memory)", redisUrl)
+  .action((project: string, opts: { port?: number; host?: string; watch?: boolean; redis?: string }) => serveCommand(project, opts));
 
 program
   .command('validate')

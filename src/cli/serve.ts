@@ -1,5 +1,5 @@
 /**
- * `portico serve <dir-or-portico.yaml> [--port N] [--host H] [--watch]`.
+ * `portico serve <dir-or-portico.yaml> [--port N] [--host H] [--watch] [--redis URL]`.
  * Prints one line per API and stage — `<name> <TYPE> <stage> <invoke URL>` — then
  * `portico: ready`. Those lines are a promise to scripts (docs/cli.md).
  */
@@ -13,6 +13,8 @@ export interface ServeOptions {
   readonly port?: number;
   readonly host?: string;
   readonly watch?: boolean;
+  /** Shared state (docs/scale-out.md); overrides the file's `state.redis`. */
+  readonly redis?: string;
 }
 
 export async function serveCommand(target: string, options: ServeOptions): Promise<void> {
@@ -39,6 +41,7 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     logger,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.redis !== undefined ? { redis: options.redis } : {}),
   }).catch((err: Error) => {
     process.stderr.write(`error: ${err.message}\n`);
     process.exit(1);

@@ -3,7 +3,7 @@
  * CORS, stages. https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api.html
  */
 import { resolve } from 'node:path';
-import type { HttpApi, Route } from '../model/index.ts';
+import type { Authorizer, HttpApi, Route } from '../model/index.ts';
 import { ConfigError, ConfigErrors } from '../errors/index.ts';
 import { HttpRouter } from '../pipeline/1-route/http-router.ts';
 import { validateCors } from '../pipeline/cors/http-cors.ts';
@@ -27,6 +27,7 @@ export function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefin
   // Every route key declared, loaded or not; undefined when the OpenAPI file could not be read.
   let declared: Set<string> | undefined = new Set();
   let corsRaw: { config: unknown; src: SourceFile; path: JsonPath } | undefined;
+  let authorizers: Readonly<Record<string, Authorizer>> = {};
   for (const key of ['routeSelectionExpression', 'limits'] as const) {
     if (raw[key] !== undefined) errors.push(src.error([...path, key], `"${key}" is only for WebSocket APIs`));
   }
@@ -48,6 +49,7 @@ export function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefin
       loaded.push(...result.routes.map((r) => ({ ...r, src: from })));
       for (const k of result.routeKeys) declared?.add(k);
       if (result.cors) corsRaw = { config: result.cors.config, src: oas, path: result.cors.path };
+      authorizers = result.authorizers ?? {};
     }
   }
   for (const [routeKey, r] of Object.entries(raw.routes ?? {})) {
@@ -59,7 +61,7 @@ export function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefin
       errors.push(src.error(rpath, (e as Error).message));
       continue;
     }
-    const wsOnly = (['mock', 'routeResponse'] as const).find((k) => r[k] !== undefined);
+    const wsOnly = (['mock', 'routeResponse', 'authorizer'] as const).find((k) => r[k] !== undefined);
     if (wsOnly !== undefined) {
       errors.push(src.error([...rpath, wsOnly], `"${wsOnly}" is only for WebSocket API routes`));
       continue;
@@ -106,6 +108,7 @@ export function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefin
     name: raw.name,
     protocolType: 'HTTP',
     routes,
+    authorizers,
     stages,
     ...(corsConfiguration ? { corsConfiguration } : {}),
     ...(raw.port !== undefined ? { port: raw.port } : {}),

@@ -4,8 +4,9 @@
  * `x-amazon-apigateway-any-method` becomes `ANY`, and `/$default` with `isDefaultRoute` the `$default` route.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-open-api.html
  */
-import type { CorsConfiguration, Route } from '../model/index.ts';
+import type { Authorizer, CorsConfiguration, Route } from '../model/index.ts';
 import { parseRouteKey } from '../pipeline/1-route/route-key.ts';
+import { HttpSecuritySchemes } from './http-authorizers.ts';
 import { buildHttpApiIntegration } from './http-integration.ts';
 import type { JsonPath } from './json-path.ts';
 import type { SourceFile } from './source-file.ts';
@@ -34,6 +35,8 @@ export interface OpenApiHttpResult {
   readonly routeKeys: string[];
   readonly cors?: { readonly config: unknown; readonly path: JsonPath };
   readonly title?: string;
+  /** The document's authorizers, keyed by authorizerId. */
+  readonly authorizers?: Readonly<Record<string, Authorizer>>;
 }
 
 /** What {@link loadOpenApiHttp} needs. */
@@ -72,8 +75,8 @@ export function loadOpenApiHttp(input: OpenApiHttpInput): OpenApiHttpResult {
   const components = isRecord(doc['components']) ? doc['components'] : {};
   warnUnknown(components, ['components'], KNOWN_COMPONENTS, input);
   const shared = isRecord(components['x-amazon-apigateway-integrations']) ? components['x-amazon-apigateway-integrations'] : {};
-  // A root `security` applies to every operation that does not set its own (OpenAPI 3 §4.8.1).
   const rootSecurity = doc['security'];
+  const security = new HttpSecuritySchemes(doc, { src, functionNames: input.functionNames, fail });
 
   const routes: LocatedRoute[] = [];
   const routeKeys: string[] = [];
@@ -123,16 +126,11 @@ export function loadOpenApiHttp(input: OpenApiHttpInput): OpenApiHttpResult {
         warn(src.warning(opPath, `${routeKey} has no x-amazon-apigateway-integration; the route is skipped (AWS would create it without a target)`));
         continue;
       }
-      const security = op['security'] ?? rootSecurity;
-      if (Array.isArray(security) && security.length > 0) {
-        // Authorizers arrive with the access-control work; serving the route open would be unsafe.
-        if (op['security'] !== undefined) {
-          fail(src.error([...opPath, 'security'], 'authorizers (security) are not supported yet by portico; remove the requirement to serve this route'));
-        } else {
-          fail(src.error(['security'], 'authorizers (security) are not supported yet by portico; remove this requirement, or set `security: []` on an operation, to serve its routes'));
-        }
-        continue;
-      }
+      // A root `security` applies to every operation without its own (OpenAPI 3 §4.8.1). AWS
+      // ignores it (spec §13.2); applying it errs on the safe side: nothing is served open by mistake.
+      const ownSecurity = op['security'] !== undefined;
+      const auth = security.routeAuth(ownSecurity ? op['security'] : rootSecurity, ownSecurity ? [...opPath, 'security'] : ['security']);
+      if (!auth) continue;
       if (isRecord(raw) && raw['$ref'] !== undefined) {
         const ref = raw['$ref'];
         const name = typeof ref === 'string' ? /^#\/components\/x-amazon-apigateway-integrations\/([^/]+)$/.exec(ref)?.[1] : undefined;
@@ -149,7 +147,7 @@ export function loadOpenApiHttp(input: OpenApiHttpInput): OpenApiHttpResult {
       }
       try {
         const integration = buildHttpApiIntegration(raw, { src, path: intPath, integrationId: routeKey, functionNames: input.functionNames });
-        routes.push({ route: { routeId: routeKey, routeKey, integration, authorizationType: 'NONE', source: src.where(opPath) }, path: opPath });
+        routes.push({ route: { routeId: routeKey, routeKey, integration, ...auth, source: src.where(opPath) }, path: opPath });
       } catch (e) {
         fail(e as ConfigError);
       }
@@ -160,6 +158,7 @@ export function loadOpenApiHttp(input: OpenApiHttpInput): OpenApiHttpResult {
   return {
     routes,
     routeKeys,
+    authorizers: security.authorizers,
     ...(cors !== undefined ? { cors: { config: cors, path: ['x-amazon-apigateway-cors'] } } : {}),
     ...(typeof info['title'] === 'string' ? { title: info['title'] } : {}),
   };

@@ -59,6 +59,23 @@ const integrationFields = {
   },
 } as const;
 
+const wsAuthorizer = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['function'],
+  description: 'WebSocket APIs, `$connect` only: a Lambda REQUEST authorizer run before the handshake completes (401 Unauthorized, 403 denied, 500 on failure).',
+  properties: {
+    function: { type: 'string', description: 'A key of `functions:`: the authorizer function. It returns `{principalId, policyDocument, context}` or fails with `Unauthorized`.' },
+    name: { type: 'string', minLength: 1, description: 'The authorizer name (default `<API name>-authorizer`).' },
+    identitySource: {
+      type: 'array',
+      items: { type: 'string', pattern: '^(route\\.request\\.(header|querystring)|stageVariables|context)\\.[A-Za-z0-9._~!#$%&\'*+^`|-]+$' },
+      description: 'Where the identity is read: `route.request.header.X`, `route.request.querystring.X`, `stageVariables.X`, `context.X`. Each must be present and non-empty, or the handshake gets 401 without invoking the function. Default none.',
+    },
+    resultTtlInSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 0, description: 'Must be 0: AWS does not cache WebSocket authorizer results (it is supported only for HTTP API authorizers).' },
+  },
+} as const;
+
 const nativeRoute = {
   type: 'object',
   additionalProperties: false,
@@ -69,6 +86,7 @@ const nativeRoute = {
     method: { type: 'string', description: 'HTTP_PROXY method; `ANY` (default) forwards the client method.' },
     mock: { type: 'string', description: 'WebSocket APIs: a MOCK integration; a two-way route sends this text back.' },
     routeResponse: { type: 'boolean', description: 'WebSocket APIs: two-way route (a `$default` route response): the integration\'s result body is sent back to the client.' },
+    authorizer: wsAuthorizer,
     integration: {
       type: 'object',
       description: 'An integration written as in x-amazon-apigateway-integration (type, uri, httpMethod...).',
@@ -153,6 +171,35 @@ const fn = {
   },
 } as const;
 
+const state = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Where throttle buckets, usage-plan quotas and the WebSocket connection registry live. Absent: in memory, one process. Set to run several nodes behind a load balancer (docs/scale-out.md).',
+  properties: {
+    redis: { type: 'string', pattern: '^rediss?://', description: 'Redis URL shared by every node (`redis://[user:password@]host:6379[/db]`, `rediss://` for TLS); `portico serve --redis` overrides.' },
+    failMode: {
+      enum: ['open', 'closed'],
+      default: 'open',
+      description: 'While the state store fails (Redis down): `open` lets requests through unthrottled, `closed` answers them 500. Logged once per outage.',
+    },
+  },
+} as const;
+
+const cognito = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'REST `COGNITO_USER_POOLS` authorizers: where user pools issue their tokens.',
+  properties: {
+    issuers: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]_[0-9A-Za-z]+$', description: 'A user pool id, as in its ARN (`us-east-1_ABC123`).' },
+      additionalProperties: { type: 'string', pattern: '^https?://', description: 'The issuer URL (`iss` of its tokens); keys are read from `{issuer}/.well-known/jwks.json`.' },
+      description:
+        'Issuer URL per user pool id, replacing `https://cognito-idp.{region}.amazonaws.com/{poolId}` (e.g. a local Cognito emulator: `us-east-1_ABC: http://127.0.0.1:9229/us-east-1_ABC`). Pools not listed use AWS.',
+    },
+  },
+} as const;
+
 export const projectSchema = {
   type: 'object',
   additionalProperties: false,
@@ -171,5 +218,7 @@ export const projectSchema = {
     },
     apis: { type: 'array', items: api, description: 'The APIs to serve.' },
     ...accessSchemaProperties,
+    state,
+    cognito,
   },
 } as const;

@@ -9,6 +9,8 @@ export interface RawRoute {
   mock?: string;
   /** WebSocket: two-way route (route response `$default`). */
   routeResponse?: boolean;
+  /** WebSocket `$connect`: a Lambda REQUEST authorizer. */
+  authorizer?: RawWsAuthorizer;
   http?: string;
   method?: string;
   integration?: unknown;
@@ -17,6 +19,7 @@ export interface RawRoute {
   requestParameters?: Record<string, string>;
   responseParameters?: Record<string, Record<string, string>>;
 }
+export interface RawWsAuthorizer { function: string; name?: string; identitySource?: string[]; resultTtlInSeconds?: number }
 export interface RawApi {
   name: string;
   type: 'HTTP' | 'REST' | 'WEBSOCKET';
@@ -57,6 +60,8 @@ export interface RawProject {
   apiKeys?: RawApiKey[];
   usagePlans?: RawUsagePlan[];
   credentials?: RawCredential[];
+  state?: { redis?: string; failMode?: 'open' | 'closed' };
+  cognito?: { issuers?: Record<string, string> };
 }
 export interface RawApiKey { name: string; id?: string; value: string; enabled?: boolean; description?: string }
 export interface RawApiStage { api: string; stage: string; throttle?: Record<string, RawLimits> }

@@ -4,7 +4,8 @@
  * selection expression, stages and limits.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api.html
  */
-import { AWS_WEBSOCKET_LIMITS, type Integration, type WebSocketApi, type WebSocketLimits, type WebSocketRoute } from '../model/index.ts';
+import { AWS_WEBSOCKET_LIMITS, type Integration, type WebSocketApi, type WebSocketAuthorizer, type WebSocketLimits, type WebSocketRoute } from '../model/index.ts';
+import { compileIdentitySources } from '../pipeline/2-authorize/identity-sources.ts';
 import { hasStageVariables } from '../util/stage-variables.ts';
 import { compileRouteSelection } from '../websocket/route-selection.ts';
 import { checkHttpUri } from './integration-uri.ts';
@@ -43,7 +44,9 @@ export function loadWebSocketApi(raw: RawApi, input: ApiLoadInput): WebSocketApi
       errors.push(src.error([...rpath, 'routeResponse'], `${routeKey} can not be a two-way route`));
       continue;
     }
-    routes.push({ routeId: routeKey, routeKey, ...(integration ? { integration } : {}), twoWay: r.routeResponse === true, source: src.where(rpath) });
+    const authorizer = r.authorizer === undefined ? undefined : wsAuthorizer(raw, r, rpath, routeKey, input);
+    if (authorizer === null) continue;
+    routes.push({ routeId: routeKey, routeKey, ...(integration ? { integration } : {}), twoWay: r.routeResponse === true, ...(authorizer ? { authorizer } : {}), source: src.where(rpath) });
   }
   if (routes.length === 0 && errors.length === 0) input.warnings.push(src.warning(path, `WebSocket API "${raw.name}" has no routes; every message gets the Forbidden error frame`));
   if (raw.routeSelectionExpression !== undefined) {
@@ -113,6 +116,47 @@ function wsIntegration(r: RawRoute, rpath: JsonPath, routeKey: string, input: Ap
     return { ...common, integrationType: 'HTTP_PROXY', integrationUri: r.http, integrationMethod: 'POST', payloadFormatVersion: '1.0' };
   }
   return { ...common, integrationType: 'MOCK', responseBody: r.mock as string };
+}
+
+/**
+ * The `$connect` route's Lambda authorizer; null = an error was reported.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+ */
+function wsAuthorizer(raw: RawApi, r: RawRoute, rpath: JsonPath, routeKey: string, input: ApiLoadInput): WebSocketAuthorizer | null {
+  const { src, errors } = input;
+  const a = r.authorizer as NonNullable<RawRoute['authorizer']>;
+  const apath: JsonPath = [...rpath, 'authorizer'];
+  // "You can only use a Lambda authorizer function for the $connect route."
+  if (routeKey !== '$connect') {
+    errors.push(src.error(apath, `only $connect can have an authorizer (WebSocket APIs authorize the connection, not each message); "${routeKey}" can not`));
+    return null;
+  }
+  // apigatewayv2 authorizerResultTtlInSeconds: "Supported only for HTTP API Lambda authorizers."
+  if (a.resultTtlInSeconds !== undefined && a.resultTtlInSeconds !== 0) {
+    errors.push(src.error([...apath, 'resultTtlInSeconds'], 'AWS does not cache WebSocket authorizer results (authorizerResultTtlInSeconds is supported only for HTTP API Lambda authorizers); remove it or set 0'));
+    return null;
+  }
+  if (!hasStageVariables(a.function) && !input.functionNames.has(a.function)) {
+    errors.push(src.error([...apath, 'function'], `function "${a.function}" is not defined under functions: (defined: ${[...input.functionNames].join(', ') || 'none'})`));
+    return null;
+  }
+  const identitySource = a.identitySource ?? [];
+  try {
+    compileIdentitySources(identitySource, 'WEBSOCKET');
+  } catch (e) {
+    errors.push(src.error([...apath, 'identitySource'], (e as Error).message));
+    return null;
+  }
+  const name = a.name ?? `${raw.name}-authorizer`;
+  const fnArn = `arn:aws:lambda:${input.region}:${input.accountId}:function:${a.function}`;
+  return {
+    authorizerId: name,
+    name,
+    functionName: a.function,
+    authorizerUri: `arn:aws:apigateway:${input.region}:lambda:path/2015-03-31/functions/${fnArn}/invocations`,
+    identitySource,
+    source: src.where(apath),
+  };
 }
 
 function limitsOf(raw: RawApi): WebSocketLimits {

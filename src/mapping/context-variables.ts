@@ -42,5 +42,11 @@ const TABLE: ReadonlyMap<string, Getter> = new Map<string, Getter>([
  * (`integration.*`, `responseLatency`...), give `undefined`.
  */
 export function contextVariables(ctx: GatewayContext, accountId = DEFAULT_ACCOUNT_ID): (name: string) => string | undefined {
-  return (name) => TABLE.get(name)?.(ctx, accountId);
+  // `$context.authorizer.claims.x` (JWT), `$context.authorizer.x` / `.principalId` (Lambda).
+  return (name) => (name.startsWith('authorizer.') ? authorizerVariable(ctx, name.slice(11)) : TABLE.get(name)?.(ctx, accountId));
+}
+
+function authorizerVariable(ctx: GatewayContext, key: string): string | undefined {
+  const vars = ctx.authorizer?.variables;
+  return vars && Object.hasOwn(vars, key) ? vars[key] : undefined;
 }

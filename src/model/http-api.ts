@@ -65,8 +65,54 @@ export interface MockIntegration extends IntegrationBase {
 
 export type Integration = LambdaProxyIntegration | HttpProxyIntegration | MockIntegration;
 
-/** `NONE`, `JWT`, `AWS_IAM` or `CUSTOM` (Lambda authorizer). Authorizers themselves come with issue 5. */
+/** `NONE`, `JWT`, `AWS_IAM` or `CUSTOM` (Lambda authorizer). */
 export type AuthorizationType = 'NONE' | 'JWT' | 'AWS_IAM' | 'CUSTOM';
+
+/** `jwtConfiguration` of a JWT authorizer. */
+export interface JwtConfiguration {
+  /** The `iss` tokens must carry; its `/.well-known/openid-configuration` names the `jwks_uri`. */
+  readonly issuer: string;
+  /** Accepted `aud` (or, without `aud`, `client_id`) values: 1 to 50. */
+  readonly audience: readonly string[];
+}
+
+interface AuthorizerBase {
+  readonly authorizerId: string;
+  readonly name: string;
+  /**
+   * Where the identity comes from: `$request.header.X`, `$request.querystring.X`, `$context.X`,
+   * `$stageVariables.X`. JWT authorizers have exactly one (default `$request.header.Authorization`).
+   */
+  readonly identitySource: readonly string[];
+  /** Where it was defined, for messages: `file#/json/path`. */
+  readonly source: string;
+}
+
+/** A JWT authorizer (`authorizerType: JWT`), validated by the gateway itself. */
+export interface JwtAuthorizer extends AuthorizerBase {
+  readonly authorizerType: 'JWT';
+  readonly jwtConfiguration: JwtConfiguration;
+}
+
+/** A Lambda authorizer (`authorizerType: REQUEST`). */
+export interface RequestAuthorizer extends AuthorizerBase {
+  readonly authorizerType: 'REQUEST';
+  /** The Lambda ARN as written. */
+  readonly authorizerUri: string;
+  /** The local function the ARN names (may contain `${stageVariables.x}`). */
+  readonly functionName: string;
+  readonly authorizerPayloadFormatVersion: PayloadFormatVersion;
+  /** `{isAuthorized, context}` responses instead of IAM policies (2.0 only). */
+  readonly enableSimpleResponses: boolean;
+  /** 0..3600; 0 = no caching. */
+  readonly authorizerResultTtlInSeconds: number;
+}
+
+/**
+ * An HTTP API authorizer, shaped like apigatewayv2's `Authorizer`.
+ * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers-authorizerid.html
+ */
+export type Authorizer = JwtAuthorizer | RequestAuthorizer;
 
 export interface Route {
   readonly routeId: string;
@@ -113,6 +159,8 @@ export interface HttpApi {
   readonly name: string;
   readonly protocolType: 'HTTP';
   readonly routes: readonly Route[];
+  /** Keyed by authorizerId; routes name them by `authorizerId`. */
+  readonly authorizers?: Readonly<Record<string, Authorizer>>;
   readonly stages: readonly Stage[];
   readonly corsConfiguration?: CorsConfiguration;
   /** A port of its own, besides the shared port. */

@@ -28,6 +28,18 @@ export interface Project {
   /** Listen address and shared port from the file (CLI flags override them). */
   readonly host?: string;
   readonly port?: number;
+  /** Where shared state lives (`state:` in the file; `--redis` overrides). Absent: in memory. */
+  readonly state?: StateSettings;
+  /** Cognito user pool id → issuer URL (`cognito.issuers`), for REST Cognito authorizers. */
+  readonly cognitoIssuers?: Readonly<Record<string, string>>;
   /** Non-fatal findings (unknown x-amazon-apigateway-* keys...), with file and JSON path. */
   readonly warnings: readonly string[];
+}
+
+/** Shared state for running several gateway nodes (docs/scale-out.md). */
+export interface StateSettings {
+  /** Redis URL holding rate limits, quotas and the connection registry. */
+  readonly redis?: string;
+  /** A failing store lets requests through (`open`, the default) or answers 500 (`closed`). */
+  readonly failMode?: 'open' | 'closed';
 }

@@ -5,6 +5,27 @@
  */
 import type { Integration, Stage } from './http-api.ts';
 
+/**
+ * A Lambda `REQUEST` authorizer of the `$connect` route (apigatewayv2 Authorizer with
+ * authorizerType REQUEST): "You can only use a Lambda authorizer function for the $connect route."
+ * No result caching: "Authorizer caching is not currently supported" for WebSocket APIs.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+ */
+export interface WebSocketAuthorizer {
+  readonly authorizerId: string;
+  readonly name: string;
+  /** The local function (may hold `${stageVariables.x}`). */
+  readonly functionName: string;
+  /** `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations`. */
+  readonly authorizerUri: string;
+  /**
+   * `route.request.header.X`, `route.request.querystring.X`, `stageVariables.X`, `context.X`;
+   * each must be present and non-empty or the handshake gets 401 without invoking. May be empty.
+   */
+  readonly identitySource: readonly string[];
+  readonly source: string;
+}
+
 export interface WebSocketRoute {
   readonly routeId: string;
   /** `$connect`, `$disconnect`, `$default` or a custom key (never starting with `$`). */
@@ -16,6 +37,8 @@ export interface WebSocketRoute {
    * `$default`), so the integration's result body is sent back to the client.
    */
   readonly twoWay: boolean;
+  /** `$connect` only: its Lambda authorizer (`authorizationType: CUSTOM`). */
+  readonly authorizer?: WebSocketAuthorizer;
   readonly source: string;
 }
 

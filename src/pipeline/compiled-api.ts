@@ -9,6 +9,7 @@ import type { AnyApi } from '../model/index.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import type { RateLimitStore } from '../state/rate-limit/types.ts';
 import type { QuotaStore } from '../state/quota/types.ts';
+import type { AuthorizerCacheStore } from '../state/authorizer-cache/types.ts';
 import type { AccessTables } from './2-authorize/api-key.ts';
 import type { ConnectionRegistry } from '../state/connections/types.ts';
 import type { BaseContext, GatewayRequest, GatewayResponse } from './types.ts';
@@ -34,13 +35,19 @@ export interface ApiDeps {
   readonly rateLimits: RateLimitStore;
   /** Usage-plan quota counters (REST). */
   readonly quotas: QuotaStore;
+  /** Lambda authorizer results (REST); absent: each API keeps its own in memory. */
+  readonly authorizerCache?: AuthorizerCacheStore;
   /** The project's API keys and usage plans (REST). */
   readonly access: AccessTables;
   readonly connections: ConnectionRegistry;
   readonly accountId: string;
   readonly region: string;
+  /** Cognito user pool id → issuer URL (REST Cognito authorizers; portico.yaml `cognito.issuers`). */
+  readonly cognitoIssuers?: Readonly<Record<string, string>>;
   /** This process's id in shared state (connection registry). */
   readonly nodeId: string;
+  /** A failing rate-limit or quota store lets requests through (default true) or answers 500 (`state.failMode`). */
+  readonly failOpen?: boolean;
   readonly logger: Logger;
   readonly accessLog: Logger;
 }

@@ -1,15 +1,20 @@
 /**
  * The HTTP API flavour assembled from the phases: one compiled object per API, built once
- * at load, whose `handle` runs a request through route → throttle → integrate → map-response.
+ * at load, whose `handle` runs a request through route → authorize → throttle → integrate → map-response.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api.html
  */
 import type { Logger } from 'pino';
 import type { HttpApi, Integration, Route, Stage } from '../model/index.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import type { RateLimitStore } from '../state/rate-limit/types.ts';
+import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
+import type { AuthorizerCacheStore } from '../state/authorizer-cache/types.ts';
 import { GatewayError, HTTP_GATEWAY_RESPONSES } from '../errors/index.ts';
 import { shortId } from '../util/ids.ts';
 import { HttpRouter } from './1-route/http-router.ts';
+import { createHttpLambdaAuthorizerPhase } from './2-authorize/http-lambda-authorizer.ts';
+import { JwksRegistry } from './2-authorize/jwks.ts';
+import { createJwtPhase } from './2-authorize/jwt.ts';
 import { actualResponseHeaders, compileCors, preflightResponse, stripCorsHeaders, type CompiledCors } from './cors/http-cors.ts';
 import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
 import { createHttpProxyIntegration } from './6-integrate/http-proxy.ts';
@@ -23,7 +28,13 @@ import type { GatewayContext, GatewayRequest, GatewayResponse, Phase } from './t
 export interface HttpApiDeps {
   readonly runtime: LambdaRuntime;
   readonly rateLimits: RateLimitStore;
+  /** A failing rate-limit store lets requests through (default) or answers 500. */
+  readonly failOpen?: boolean;
   readonly accountId: string;
+  /** Shown in route ARNs (Lambda authorizer policies). Default us-east-1. */
+  readonly region?: string;
+  /** Lambda authorizer results; default a store of this API's own. */
+  readonly authorizerCache?: AuthorizerCacheStore;
   readonly logger: Logger;
   readonly accessLog: Logger;
 }
@@ -49,6 +60,14 @@ export class CompiledHttpApi {
     for (const route of api.routes) {
       if (!integrations.has(route.integration)) integrations.set(route.integration, this.#integration(route.integration));
     }
+    // Authorize phases are per route (scopes differ), shared by every stage.
+    const authorize = new Map<Route, Phase>();
+    const jwks = new JwksRegistry();
+    const cache = deps.authorizerCache ?? new MemoryAuthorizerCache();
+    for (const route of api.routes) {
+      const phase = authorizePhase(api, route, { jwks, cache, deps });
+      if (phase) authorize.set(route, phase);
+    }
     for (const stage of api.stages) {
       this.#stages.set(stage.stageName, stage);
       const byRoute = new Map<Route, readonly Phase[]>();
@@ -57,7 +76,8 @@ export class CompiledHttpApi {
         byRoute.set(
           route,
           compileChain({
-            throttle: createThrottlePhase({ store: deps.rateLimits, apiId: api.apiId, stage, routeKey: route.routeKey }),
+            authorize: authorize.get(route),
+            throttle: createThrottlePhase({ store: deps.rateLimits, apiId: api.apiId, stage, routeKey: route.routeKey, failOpen: deps.failOpen }),
             integrate: async (ctx) => {
               ctx.integrationResponse = await integrate(ctx);
             },
@@ -144,6 +164,26 @@ export class CompiledHttpApi {
     const own = headers.some(([n]) => n.length === 15 && n.toLowerCase() === 'apigw-requestid') ? headers.filter(([n]) => n.toLowerCase() !== 'apigw-requestid') : headers;
     return { statusCode: result.statusCode, headers: [...own, ['apigw-requestid', ctx.requestId]], body: result.body };
   }
+}
+
+/**
+ * The authorize slot of a route: its JWT or Lambda authorizer (spec §6.4, §6.5). Anything else
+ * but `NONE` (IAM, an unknown authorizer) refuses every request: never served open by mistake.
+ */
+function authorizePhase(api: HttpApi, route: Route, o: { jwks: JwksRegistry; cache: AuthorizerCacheStore; deps: HttpApiDeps }): Phase | undefined {
+  if (route.authorizationType === 'NONE') return undefined;
+  const authorizer = route.authorizerId === undefined ? undefined : api.authorizers?.[route.authorizerId];
+  if (route.authorizationType === 'JWT' && authorizer?.authorizerType === 'JWT') {
+    const jwks = o.jwks.get({ issuer: authorizer.jwtConfiguration.issuer });
+    return createJwtPhase({ authorizer, scopes: route.authorizationScopes ?? [], jwks, accountId: o.deps.accountId });
+  }
+  if (route.authorizationType === 'CUSTOM' && authorizer?.authorizerType === 'REQUEST') {
+    return createHttpLambdaAuthorizerPhase(authorizer, { runtime: o.deps.runtime, cache: o.cache, accountId: o.deps.accountId, region: o.deps.region ?? 'us-east-1' });
+  }
+  const why = `route ${route.routeKey} requires ${route.authorizationType} authorization${route.authorizerId !== undefined ? ` with authorizer ${route.authorizerId}` : ''}, which portico cannot check; refused`;
+  return () => {
+    throw new GatewayError('API_CONFIGURATION_ERROR', { message: why });
+  };
 }
 
 /** map-response: the integration's answer becomes the result. */

@@ -16,6 +16,8 @@ import { parseQuery } from '../util/http.ts';
 import { shortId } from '../util/ids.ts';
 import { RestRouter } from './1-route/rest-router.ts';
 import { compileStageAccess, createApiKeyPhase, type StageAccess } from './2-authorize/api-key.ts';
+import { createLambdaAuthorizerPhase } from './2-authorize/lambda-authorizer.ts';
+import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
 import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
 import { createUsagePlanPhase } from './3-throttle/usage-plan.ts';
 import { compileMethodValidator, compileModels, type CompiledModels } from './4-validate/rest-validator.ts';
@@ -62,6 +64,8 @@ export class CompiledRestApi {
   readonly #methods = new Map<RestStage, Map<Method, CompiledMethod>>();
   readonly #gatewayResponse: (input: GatewayResponseInput) => GatewayResponse;
   readonly #integrationDeps: RestIntegrationDeps;
+  /** Lambda authorizers' phases by authorizer id, compiled once and shared by every method and stage. */
+  readonly #authorizers = new Map<string, Phase<RestContext>>();
 
   /** Compiles everything; throws an Error naming the definition on anything invalid. */
   constructor(api: RestApi, deps: ApiDeps) {
@@ -71,6 +75,10 @@ export class CompiledRestApi {
     this.#gatewayResponse = compileGatewayResponses(api);
     this.#integrationDeps = { runtime: deps.runtime, accountId: deps.accountId, deploymentId: shortId().slice(0, 6).toLowerCase() };
     const models = compileModels(api);
+    const cache = deps.authorizerCache ?? new MemoryAuthorizerCache();
+    for (const a of Object.values(api.authorizers)) {
+      if (a.type !== 'COGNITO_USER_POOLS') this.#authorizers.set(a.id, createLambdaAuthorizerPhase(a, { ...this.#integrationDeps, region: deps.region, cache }));
+    }
     // Integrations are compiled once per method, shared by every stage.
     const integrate = new Map<Method, Phase<RestContext>>();
     for (const resource of api.resources) {
@@ -94,15 +102,15 @@ export class CompiledRestApi {
     const type = method.methodIntegration.type;
     const deps = this.#deps;
     // A method without apiKeyRequired ignores a supplied key and gets no plan limits (spec §7.1).
-    const keyed = method.authorizationType === 'NONE' && method.apiKeyRequired;
+    const keyed = method.apiKeyRequired;
     const usagePlan = keyed
-      ? createUsagePlanPhase({ access, apiId: this.api.apiId, stageName: stage.stageName, methodKey: `${resource.path}/${method.httpMethod}`, rateLimits: deps.rateLimits, quotas: deps.quotas, createdAtMs: deps.access.createdAtMs })
+      ? createUsagePlanPhase({ access, apiId: this.api.apiId, stageName: stage.stageName, methodKey: `${resource.path}/${method.httpMethod}`, rateLimits: deps.rateLimits, quotas: deps.quotas, createdAtMs: deps.access.createdAtMs, failOpen: deps.failOpen })
       : undefined;
     return {
       chain: compileChain<RestContext>({
-        authorize: authorizePhase(method, keyed ? createApiKeyPhase({ source: this.api.apiKeySource, access }) : undefined),
+        authorize: authorizePhase(method, this.#authorizers, keyed ? createApiKeyPhase({ source: this.api.apiKeySource, access }) : undefined),
         // The usage plan's limits apply before the stage's (spec §7.3).
-        throttle: sequence(usagePlan, createThrottlePhase({ store: deps.rateLimits, apiId: this.api.apiId, stage: throttleStage(stage, resource, method), routeKey: `${method.httpMethod} ${resource.path}` })),
+        throttle: sequence(usagePlan, createThrottlePhase({ store: deps.rateLimits, apiId: this.api.apiId, stage: throttleStage(stage, resource, method), routeKey: `${method.httpMethod} ${resource.path}`, failOpen: deps.failOpen })),
         validate: validator
           ? (ctx) =>
               validator({
@@ -240,12 +248,15 @@ function finish(ctx: RestContext, result: GatewayResponse, traced: boolean): Gat
 }
 
 /**
- * The authorize slot: the API-key check (`apiKey`, for methods with `apiKeyRequired`). Until
- * authorizers and IAM land, a method that requires one is refused (fail closed), never served
- * unauthenticated.
+ * The authorize slot: the method's authorizer (CUSTOM: a Lambda authorizer), then the API-key
+ * check, in AWS's order, since the authorizer's `usageIdentifierKey` is the key with
+ * apiKeySource AUTHORIZER (spec §6.6). A method requiring what portico does not check yet
+ * (AWS_IAM, COGNITO_USER_POOLS) is refused (fail closed), never served unauthenticated.
  */
-function authorizePhase(method: Method, apiKey: Phase<RestContext> | undefined): Phase<RestContext> | undefined {
+function authorizePhase(method: Method, authorizers: ReadonlyMap<string, Phase<RestContext>>, apiKey: Phase<RestContext> | undefined): Phase<RestContext> | undefined {
   if (method.authorizationType === 'NONE') return apiKey;
+  const authorizer = method.authorizationType === 'CUSTOM' && method.authorizerId !== undefined ? authorizers.get(method.authorizerId) : undefined;
+  if (authorizer) return sequence(authorizer, apiKey);
   return () => {
     throw new GatewayError('API_CONFIGURATION_ERROR', { message: `this method requires authorization ${method.authorizationType}, which this version of portico does not check yet; refused` });
   };

@@ -80,6 +80,16 @@ export interface BaseContext {
   error?: GatewayError;
 }
 
+/** What an HTTP API authorizer established about the caller (set by the authorize phase). */
+export interface HttpAuthorization {
+  /** `requestContext.authorizer` of 2.0 events: `{jwt: {claims, scopes}}` or `{lambda: {...context}}`. */
+  readonly v2: Readonly<Record<string, unknown>>;
+  /** `requestContext.authorizer` of 1.0 events: `{claims, scopes}` or `{...context, principalId}`. */
+  readonly v1: Readonly<Record<string, unknown>>;
+  /** `$context.authorizer.*`, as strings: `claims.sub`, `principalId`, context keys. */
+  readonly variables: Readonly<Record<string, string>>;
+}
+
 /** An HTTP API request's state. */
 export interface GatewayContext extends BaseContext {
   readonly api: HttpApi;
@@ -88,6 +98,8 @@ export interface GatewayContext extends BaseContext {
   readonly stagePath: string;
   /** Set by the route phase. */
   match?: RouteMatch;
+  /** Set by the authorize phase of routes with an authorizer. */
+  authorizer?: HttpAuthorization;
 }
 
 /** A matched REST resource and method, with the path parameters it captured (raw, not decoded). */

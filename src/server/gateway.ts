@@ -14,12 +14,15 @@ import type { RateLimitStore } from '../state/rate-limit/types.ts';
 import { MemoryRateLimitStore } from '../state/rate-limit/memory.ts';
 import type { QuotaStore } from '../state/quota/types.ts';
 import { MemoryQuotaStore } from '../state/quota/memory.ts';
+import type { AuthorizerCacheStore } from '../state/authorizer-cache/types.ts';
+import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
 import type { ConnectionRegistry } from '../state/connections/types.ts';
 import { MemoryConnectionRegistry } from '../state/connections/memory.ts';
 import type { ApiDeps, CompiledApi } from '../pipeline/compiled-api.ts';
 import { CompiledRestApi } from '../pipeline/rest-api.ts';
 import { CompiledHttpApi } from '../pipeline/http-api.ts';
 import { CompiledWebSocketApi } from '../websocket/websocket-api.ts';
+import { openRedisStores } from '../state/redis/open.ts';
 import { shortId } from '../util/ids.ts';
 import { closeHttpProxyAgents } from '../pipeline/6-integrate/http-proxy.ts';
 import type { GatewayResponse } from '../pipeline/types.ts';
@@ -41,6 +44,15 @@ export interface GatewayOptions {
   readonly quotas?: QuotaStore;
   /** WebSocket connection registry; default in memory. */
   readonly connections?: ConnectionRegistry;
+  /** Lambda authorizer result cache; default in memory. */
+  readonly authorizerCache?: AuthorizerCacheStore;
+  /**
+   * Shared state: a Redis URL for the rate limits, quotas and connection registry of every node
+   * (docs/scale-out.md). Overrides the project's `state.redis`; stores passed above win.
+   */
+  readonly redis?: string;
+  /** What limits do when their store fails; overrides the project's `state.failMode` (default `open`). */
+  readonly failMode?: 'open' | 'closed';
 }
 
 /** One line of `portico serve`'s listing. */
@@ -85,6 +97,20 @@ const LINGER_MS = 2_000;
 /** The shared port when neither the file nor --port sets one. */
 export const DEFAULT_PORT = 4000;
 
+/**
+ * The options with the Redis stores filled in when `options.redis` or the project's
+ * `state.redis` names a server (docs/scale-out.md); stores passed in win, and the Redis ones they
+ * replace are closed again. Never rejects for an unreachable Redis (the stores reconnect).
+ */
+async function withSharedState(project: Project, options: GatewayOptions, nodeId: string): Promise<GatewayOptions> {
+  const url = options.redis ?? project.state?.redis;
+  if (url === undefined) return options;
+  const logger = options.logger ?? pino({ base: null });
+  const shared = await openRedisStores({ url, nodeId, logger });
+  for (const name of ['rateLimits', 'quotas', 'connections'] as const) if (options[name] !== undefined) await shared[name].close();
+  return { ...options, logger, rateLimits: options.rateLimits ?? shared.rateLimits, quotas: options.quotas ?? shared.quotas, connections: options.connections ?? shared.connections };
+}
+
 const EXECUTE_API_HOST = /^([A-Za-z0-9]+)\.execute-api\./;
 const PATH_STYLE = /^\/_aws\/execute-api\/([A-Za-z0-9]+)(\/.*)?$/;
 
@@ -93,11 +119,13 @@ export class Gateway {
   readonly #accessLog: Logger;
   readonly #rateLimits: RateLimitStore;
   readonly #quotas: QuotaStore;
+  readonly #authorizerCache: AuthorizerCacheStore;
   /** When usage plans were created: their quota `offset` applies to the period holding it. */
   readonly #startedAtMs = Date.now();
   readonly #connections: ConnectionRegistry;
   /** This process in shared state (the connection registry). */
-  readonly #nodeId = shortId();
+  readonly #nodeId: string;
+  readonly #failMode: 'open' | 'closed' | undefined;
   readonly #host: string;
   #gen: Generation;
   /** Generations replaced by a reload that still finish requests or hold WebSocket connections. */
@@ -105,11 +133,14 @@ export class Gateway {
   readonly #listeners: Listener[] = [];
   #closing = false;
 
-  private constructor(project: Project, options: GatewayOptions) {
+  private constructor(project: Project, options: GatewayOptions, nodeId: string) {
+    this.#nodeId = nodeId;
+    this.#failMode = options.failMode;
     this.#logger = options.logger ?? pino({ base: null });
     this.#accessLog = options.accessLog ?? this.#logger.child({ log: 'access' });
     this.#rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
     this.#quotas = options.quotas ?? new MemoryQuotaStore();
+    this.#authorizerCache = options.authorizerCache ?? new MemoryAuthorizerCache();
     this.#connections = options.connections ?? new MemoryConnectionRegistry();
     this.#host = options.host ?? project.host ?? '127.0.0.1';
     this.#gen = this.#load(project);
@@ -117,7 +148,8 @@ export class Gateway {
 
   /** Starts listening: the shared port, then each API's own port. */
   static async start(project: Project, options: GatewayOptions = {}): Promise<Gateway> {
-    const gw = new Gateway(project, options);
+    const nodeId = shortId();
+    const gw = new Gateway(project, await withSharedState(project, options, nodeId), nodeId);
     try {
       await gw.#listen(options.port ?? project.port ?? DEFAULT_PORT, undefined);
       for (const api of project.apis) {
@@ -142,11 +174,14 @@ export class Gateway {
       runtime,
       rateLimits: this.#rateLimits,
       quotas: this.#quotas,
+      authorizerCache: this.#authorizerCache,
       access: { apiKeys: project.apiKeys, usagePlans: project.usagePlans, createdAtMs: this.#startedAtMs },
       connections: this.#connections,
       accountId: project.accountId,
       region: project.region,
+      ...(project.cognitoIssuers ? { cognitoIssuers: project.cognitoIssuers } : {}),
       nodeId: this.#nodeId,
+      failOpen: (this.#failMode ?? project.state?.failMode ?? 'open') === 'open',
       logger: this.#logger,
       accessLog: this.#accessLog,
     };
@@ -341,6 +376,7 @@ export class Gateway {
     for (const api of project.apis) {
       if (api.port !== undefined && !ports.has(api.port)) this.#logger.warn(`API ${api.name}: port ${api.port} is new; restart portico to listen on it`);
     }
+    if (project.state?.redis !== old.project.state?.redis) this.#logger.warn('state.redis changed; restart portico to use it (state.failMode applies at once)');
     this.#retiring.add(old);
     await this.#retire(old);
     this.#retiring.delete(old);
@@ -373,6 +409,7 @@ export class Gateway {
     await this.#connections.close();
     await this.#rateLimits.close();
     await this.#quotas.close();
+    await this.#authorizerCache.close();
     await closeHttpProxyAgents();
   }
 

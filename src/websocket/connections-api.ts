@@ -12,9 +12,12 @@
  * a `{"message": …}` body. Every response carries `x-amzn-RequestId`. What was confirmed and
  * what was chosen is listed in docs/websocket-connections.md.
  *
- * SigV4: callers sign with service `execute-api`; both signed and unsigned calls are accepted
- * for now. Verifying the signature (and ManageConnections permissions) comes with the
- * access-control issue.
+ * SigV4: callers sign with service `execute-api`. With `credentials` in portico.yaml every call
+ * must be signed by one of them (pipeline/2-authorize/sigv4.ts; failures are 403 with AWS's
+ * exception in `x-amzn-ErrorType`: MissingAuthenticationTokenException, InvalidSignatureException,
+ * IncompleteSignatureException, UnrecognizedClientException). Without credentials, calls are
+ * accepted signed or not, as before (a local default; docs/websocket-connections.md).
+ * `execute-api:ManageConnections` permissions are not evaluated: any known key may call.
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +25,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors/index.ts';
 import type { GatewayRequest, GatewayResponse, HeaderPair } from '../pipeline/types.ts';
 import type { ConnectionInfo, ConnectionRegistry } from '../state/connections/types.ts';
+import { SigV4Error, verifySigV4, type SigV4Options } from '../pipeline/2-authorize/sigv4.ts';
 
 /** PostToConnection's `Data` limit: `max: 131072` in the service model (128 KB, the WebSocket message limit). */
 export const MAX_POST_BYTES = 131_072;
@@ -37,6 +41,11 @@ export interface ConnectionsApiDeps {
   readonly apiId: string;
   /** Epoch ms recorded as `lastActiveAt` after a post. Default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * SigV4 verification (the project's `credentials`, region, account, this API's id). Absent,
+   * or with no credentials: unsigned calls are accepted.
+   */
+  readonly sigv4?: SigV4Options;
 }
 
 /**
@@ -92,7 +101,24 @@ export function createConnectionsApi(deps: ConnectionsApiDeps): (request: Gatewa
     return { statusCode: 204, headers: [['x-amzn-RequestId', requestId]], body: null };
   }
 
+  const sigv4 = deps.sigv4 !== undefined && deps.sigv4.credentials.length > 0 ? deps.sigv4 : undefined;
+
+  /** The caller must be signed before anything else is looked at; a refusal as AWS words it. */
+  async function authenticate(request: GatewayRequest, requestId: string): Promise<GatewayResponse | undefined> {
+    if (!sigv4) return undefined;
+    try {
+      await verifySigV4(request, sigv4);
+      return undefined;
+    } catch (err) {
+      if (err instanceof SigV4Error) return error(403, err.awsErrorType, requestId, err.bodyMessage ?? 'Forbidden');
+      if (err instanceof GatewayError && err.type === 'REQUEST_TOO_LARGE') return tooLarge(requestId);
+      throw err;
+    }
+  }
+
   async function route(request: GatewayRequest, requestId: string): Promise<GatewayResponse> {
+    const refused = await authenticate(request, requestId);
+    if (refused) return refused;
     const target = parseConnectionsPath(request.rawPath, stages);
     // No stage, or not one of this API's: execute-api's answer to an unknown stage.
     if (target.kind === 'unknown-stage') return error(403, 'ForbiddenException', requestId, 'Forbidden');

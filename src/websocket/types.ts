@@ -9,6 +9,7 @@ import type { WebSocketServer } from 'ws';
 import type { Stage, WebSocketApi, WebSocketLimits, WebSocketRoute } from '../model/index.ts';
 import type { ApiDeps } from '../pipeline/compiled-api.ts';
 import type { RequestHeader } from '../lambda/events/common.ts';
+import type { WebSocketConnectionMeta } from '../lambda/events/websocket.ts';
 import type { WsIntegration } from './integrate.ts';
 import type { RouteTable } from './route-selection.ts';
 
@@ -19,13 +20,13 @@ export interface CompiledWsRoute {
 }
 
 /**
- * The `$connect` authorizer's verdict (issue 5). Allowed: its context becomes
- * `requestContext.authorizer` of every event of the connection. Denied: the handshake is
- * rejected with `status` (AWS: 401 or 403, 500 when the authorizer fails).
+ * The `$connect` authorizer's verdict. Allowed: its context becomes `requestContext.authorizer`
+ * of every event of the connection (the CONNECT event's also carries `integrationLatency`).
+ * Denied: the handshake is rejected with `status` (AWS: 401 or 403, 500 when the authorizer fails).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
  */
 export type ConnectAuthorization =
-  | { readonly allow: true; readonly context?: Readonly<Record<string, unknown>> }
+  | { readonly allow: true; readonly context?: Readonly<Record<string, unknown>>; readonly integrationLatency?: number }
   | { readonly allow: false; readonly status: number; readonly body: string };
 
 /** What an authorizer sees of the upgrade request. */
@@ -35,9 +36,14 @@ export interface ConnectRequest {
   readonly rawQuery: string;
   readonly sourceIp: string;
   readonly connectionId: string;
+  /** What the CONNECT event is built from; the authorizer's event mirrors it. */
+  readonly meta: WebSocketConnectionMeta;
+  /** The CONNECT request's id and time (the authorizer's event carries the same). */
+  readonly requestId: string;
+  readonly requestTimeEpoch: number;
 }
 
-/** The plug-in point for issue 5: runs before `$connect`, only when the route has an authorizer. */
+/** Runs before `$connect`, only when the route has an authorizer (websocket/authorizer.ts). */
 export type ConnectAuthorizer = (request: ConnectRequest) => Promise<ConnectAuthorization>;
 
 /** One compiled WebSocket API's shared state. */
@@ -55,7 +61,7 @@ export interface WsApiContext {
   readonly wss: WebSocketServer;
   /** Subprotocol the `$connect` integration chose, per upgrade request (read by `handleProtocols`). */
   readonly protocols: WeakMap<IncomingMessage, string>;
-  /** The authorizer of `$connect` (issue 5); absent = none configured. */
+  /** The authorizer of `$connect`; absent = none configured. */
   readonly authorize: ConnectAuthorizer | undefined;
   /** Shutting down: no new connections. */
   readonly closing: () => boolean;

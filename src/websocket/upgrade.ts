@@ -6,7 +6,7 @@
  *   1. shutting down               → 503
  *   2. RFC 6455 §4.2.1 handshake   → 400 (426 + Sec-WebSocket-Version for an unknown version)
  *   3. stage: the path is `/{stage}` of an existing stage, a query allowed → 403 Forbidden
- *   4. authorize ($connect authorizer, issue 5) → its 401 / 403 / 500
+ *   4. authorize ($connect Lambda authorizer)   → its 401 / 403 / 500
  *   5. $connect integration, while the handshake waits → its non-2xx status, 502 / 504 on failure
  *   6. the client left meanwhile   → no 101; `$disconnect` runs (1006), as `$connect` accepted it
  *   7. accept: 101, with the Sec-WebSocket-Protocol `$connect` returned
@@ -155,16 +155,22 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
   const requestId = shortId();
   const access = { requestId, stage: stage.stageName, connectionId, eventType: 'CONNECT', routeKey: '$connect', ip: sourceIp, start } as const;
 
-  // 4. Authorize: the $connect authorizer (issue 5) plugs in here, before the integration.
+  // 4. Authorize: the $connect authorizer (websocket/authorizer.ts), before the integration.
   //    "If authorization fails on $connect, the connection will not be established, and the
   //    client will receive a 401 or 403 response" (page above).
+  let connectMeta = meta;
   if (ctx.authorize) {
-    const verdict = await ctx.authorize({ stage, headers, rawQuery, sourceIp, connectionId });
+    const verdict = await ctx.authorize({ stage, headers, rawQuery, sourceIp, connectionId, meta, requestId, requestTimeEpoch: connectedAt });
     if (!verdict.allow) {
       logWsAccess(ctx, { ...access, status: verdict.status, error: 'not authorized' });
       return rejectUpgrade(socket, verdict.status, verdict.body, JSON_TYPE);
     }
-    if (verdict.context) meta = { ...meta, authorizer: verdict.context };
+    if (verdict.context) {
+      // Every event of the connection carries {...context, principalId}; CONNECT also the
+      // authorizer's integrationLatency, as captured CONNECT and MESSAGE events show.
+      meta = { ...meta, authorizer: verdict.context };
+      connectMeta = verdict.integrationLatency === undefined ? meta : { ...meta, authorizer: { ...verdict.context, integrationLatency: verdict.integrationLatency } };
+    }
   }
 
   // 5. $connect runs during the upgrade; the handshake waits for it. No route or no
@@ -173,7 +179,7 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
   let result: WsIntegrationResult = {};
   if (compiled?.integrate) {
     try {
-      const event = buildConnectEvent(meta, { requestId, requestTimeEpoch: connectedAt }, { headers, rawQuery });
+      const event = buildConnectEvent(connectMeta, { requestId, requestTimeEpoch: connectedAt }, { headers, rawQuery });
       result = await compiled.integrate({ event, headers, stageVariables: stage.stageVariables, log: log.child({ requestId, routeKey: '$connect' }) });
     } catch (err) {
       const known = err instanceof WsIntegrationError;

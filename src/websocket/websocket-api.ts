@@ -6,16 +6,18 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { WebSocketServer } from 'ws';
 import type { Stage, WebSocketApi } from '../model/index.ts';
 import type { ApiDeps, CompiledApi } from '../pipeline/compiled-api.ts';
 import type { GatewayRequest, GatewayResponse } from '../pipeline/types.ts';
 import type { WebSocketConnection } from './connection.ts';
+import { createConnectAuthorizer } from './authorizer.ts';
 import { createConnectionsApi } from './connections-api.ts';
 import { createWsIntegration } from './integrate.ts';
 import { compileRouteSelection, createRouteTable } from './route-selection.ts';
-import type { CompiledWsRoute, WsApiContext } from './types.ts';
+import type { CompiledWsRoute, ConnectAuthorizer, WsApiContext } from './types.ts';
 import { rejectUpgrade, handleUpgrade } from './upgrade.ts';
 
 /** How long `close()` waits for clients to answer the 1001 close frame before dropping them. */
@@ -69,8 +71,7 @@ export class CompiledWebSocketApi implements CompiledApi {
       table: createRouteTable(compileRouteSelection(api.routeSelectionExpression), routes.keys()),
       wss,
       protocols,
-      // The $connect authorizer arrives with issue 5; until then no route has one.
-      authorize: undefined,
+      authorize: connectAuthorizer(api, deps, log),
       closing: () => this.#closing,
     };
     this.#connectionsApi = createConnectionsApi({ registry: deps.connections, logger: log, stages: new Set(stages.keys()), apiId: api.apiId });
@@ -126,4 +127,10 @@ export class CompiledWebSocketApi implements CompiledApi {
     await this.#agent?.close();
     this.#agent = undefined;
   }
+}
+
+/** The `$connect` route's Lambda authorizer, if it has one (only `$connect` can: config/websocket-api.ts). */
+function connectAuthorizer(api: WebSocketApi, deps: ApiDeps, log: Logger): ConnectAuthorizer | undefined {
+  const authorizer = api.routes.find((r) => r.routeKey === '$connect')?.authorizer;
+  return authorizer ? createConnectAuthorizer(authorizer, { runtime: deps.runtime, accountId: deps.accountId, region: deps.region, log }) : undefined;
 }

@@ -1,5 +1,5 @@
 /**
- * The contract every ConnectionRegistry passes (memory now, Redis with issue 6): one suite,
+ * The contract every ConnectionRegistry passes (memory, and Redis in redis-stores.test.ts): one suite,
  * run once per implementation, as undici's `cacheStoreTests`.
  *
  * Connection ids are random per test and shaped like AWS's (`L0SM9cOFvHcCIhw=`, base64 with

@@ -1,5 +1,5 @@
 /**
- * The contract every QuotaStore passes (memory now, Redis later), run once per implementation
+ * The contract every QuotaStore passes (memory and Redis: redis-stores.test.ts), run once per implementation
  * as rate-limit-store.ts is. Windows are passed in, so no test waits; keys are random per test,
  * so a store backed by a shared server can run the suite in a dirty database.
  * https://docs.aws.amazon.com/apigateway/latest/api/API_QuotaSettings.html

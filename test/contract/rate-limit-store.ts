@@ -1,5 +1,5 @@
 /**
- * The contract every RateLimitStore passes (memory now, Redis later). It is the undici
+ * The contract every RateLimitStore passes (memory, and Redis in redis-stores.test.ts). It is the undici
  * `cacheStoreTests` pattern: one suite, run once per implementation.
  *
  * Time is always injected through `nowMs`, so no test sleeps. Keys are random per test, so an

@@ -37,7 +37,7 @@ export interface ThrottlePhaseOptions {
    * request through and logs a warning. `false` answers 500 instead (see {@link createThrottlePhase}).
    * The same choice as Kong's `fault_tolerant` (style.md §7).
    */
-  readonly failOpen?: boolean;
+  readonly failOpen?: boolean | undefined;
 }
 
 /**

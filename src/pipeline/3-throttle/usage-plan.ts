@@ -40,7 +40,7 @@ export interface UsagePlanPhaseOptions {
   /** Epoch ms now; default `Date.now`. */
   readonly clock?: () => number;
   /** Let requests through when a store fails (default true), or answer 500. */
-  readonly failOpen?: boolean;
+  readonly failOpen?: boolean | undefined;
 }
 
 /** One plan's limits for one method. */

@@ -46,7 +46,9 @@ export function createLambdaIntegration(integration: LambdaProxyIntegration, dep
     const context = requestMapping || responseMapping ? contextVariables(ctx, deps.accountId) : undefined;
     let request: GatewayRequest = { ...ctx.request, rawHeaders: withAwsAddedHeaders(ctx.request, body.length) };
     if (requestMapping && context) request = mapRequest(requestMapping, ctx, request, body, context);
-    const event = build({ ...ctx, request }, body, info);
+    // The authorizer's view for this payload format (spec §2.2, §6.4, §6.5).
+    const authorizer = ctx.authorizer?.[v2 ? 'v2' : 'v1'];
+    const event = build({ ...ctx, request }, body, authorizer ? { ...info, authorizer } : info);
     const functionName = substituteStageVariables(integration.functionName, ctx.stage.stageVariables);
     if (!deps.runtime.has(functionName)) {
       throw new GatewayError('INTEGRATION_FAILURE', { message: `function "${functionName}" (from the stage variables) is not defined` });

@@ -13,27 +13,15 @@
  *   own PORTICO_ERR_WS_GONE is logged with PORTICO_ERR_WS_SEND_FAILED.
  * - Messages to one connection are handed to its socket in call order.
  *
- * ## Design note: the Redis implementation (issue 6, state/connections/redis.ts)
+ * ## The Redis implementation (redis.ts)
  *
- * A cluster runs one registry per node; a socket lives on exactly one node, but a post can
- * reach any node. The shared state is a record per connection plus a channel per node:
- *
- * - `portico:conn:{connectionId}`: a hash holding the ConnectionInfo fields, `nodeId` included.
- *   `add` writes it; `touch` raises `lastActiveAt` (a Lua `max`, so a late touch can't move it
- *   back); `remove` and `disconnect` delete it. `get` is one HGETALL.
- * - `portico:node:{nodeId}`: the node's inbox, a Redis stream (XADD / XREAD BLOCK) rather than
- *   pub/sub, so a message published while the node briefly reconnects is not lost and the
- *   per-connection order is kept. Entries are `{op: send|close, connectionId, data, binary,
- *   replyTo}`; the holding node answers 'sent' / 'gone' on the caller's own inbox, keyed by a
- *   request id, and the caller waits with a timeout (past it: 'gone', logged).
- * - `send` / `disconnect` on the node that holds the socket skip Redis for the delivery itself
- *   (the local Map is checked first), exactly as this class does.
- * - Liveness: each node refreshes `portico:node:{nodeId}:alive` (SET … PX ttl) every ttl/3.
- *   Connection hashes carry the same TTL and are refreshed in batches by their node's heartbeat,
- *   so a node that dies leaves no ghosts: its records expire, and a `get` whose node is not
- *   alive deletes the record and reports gone. A node that restarts uses a new nodeId.
- * - Whether a Redis outage fails open or closed is a config field (style.md §7): "open" keeps
- *   serving the node's local connections from memory, "closed" answers 500.
+ * A cluster runs one registry per node; a socket lives on exactly one node, but a call can
+ * reach any node. redis.ts keeps this class for the node's own sockets and adds a record per
+ * connection in Redis (`portico:conn:{id}`, with a TTL its node's heartbeat refreshes) and an
+ * inbox per node (a pub/sub channel, redis-relay.ts) through which other nodes' posts and
+ * deletes reach the socket. An earlier draft of this note chose a Redis stream per node; pub/sub
+ * won because PUBLISH tells at once that no node listens (a dead node: 410 without waiting), and
+ * leaves no per-node stream to trim or expire. redis-relay.ts has the request/response diagram.
  */
 import type { Logger } from 'pino';
 import type { ConnectionInfo, ConnectionRegistry, LocalConnection } from './types.ts';
@@ -69,6 +57,11 @@ export class MemoryConnectionRegistry implements ConnectionRegistry {
   /** How many connections are registered (for tests and metrics). */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** The records of every registered connection (the Redis registry's heartbeat rewrites them). */
+  *infos(): IterableIterator<ConnectionInfo> {
+    for (const entry of this.#entries.values()) yield entry.info;
   }
 
   /** {@inheritDoc ConnectionRegistry.add} A second `add` with the same id replaces the first. */
@@ -127,6 +120,11 @@ export class MemoryConnectionRegistry implements ConnectionRegistry {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return Promise.resolve('closed');
+  }
+
+  /** Always ready: the state is in this process. */
+  ready(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   /** Forgets every record. Sockets are not closed: the WebSocket API's own `close()` does that (1001). */

@@ -1,8 +1,7 @@
 /**
  * Who is connected where: the WebSocket connection registry behind the @connections API.
- * Memory now; a Redis implementation (issue 6) shares it across nodes, so a post that reaches
- * node B for a client held by node A is delivered through A. Both pass
- * test/contract/connection-registry.ts.
+ * memory.ts for one process; redis.ts shares it across nodes, so a post that reaches node B for
+ * a client held by node A is delivered through A. Both pass test/contract/connection-registry.ts.
  */
 
 /** What GetConnection returns, plus where the connection lives. */
@@ -41,5 +40,10 @@ export interface ConnectionRegistry {
   send(connectionId: string, data: Buffer, binary: boolean): Promise<'sent' | 'gone'>;
   /** Closes a connection wherever it is held; 'gone' when it isn't connected. */
   disconnect(connectionId: string): Promise<'closed' | 'gone'>;
+  /**
+   * Resolves true when the store can serve right now (a shared store: its server answers);
+   * never rejects. For a later `/ready` endpoint. Absent on test doubles: always ready.
+   */
+  ready?(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -45,6 +45,11 @@ export class MemoryQuotaStore implements QuotaStore {
     return Promise.resolve(this.#consume(key, limit, windowStartMs, windowEndMs));
   }
 
+  /** Always ready: the state is in this process. */
+  ready(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   /** Forgets every counter; the store keeps working. */
   close(): Promise<void> {
     this.#entries.clear();

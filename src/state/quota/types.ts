@@ -1,6 +1,6 @@
 /**
- * Usage-plan quotas: a request counter per key and quota window. Memory now, Redis later; both
- * pass test/contract/quota-store.ts.
+ * Usage-plan quotas: a request counter per key and quota window. memory.ts for one process,
+ * redis.ts shared by several; both pass test/contract/quota-store.ts.
  * https://docs.aws.amazon.com/apigateway/latest/api/API_QuotaSettings.html
  */
 
@@ -21,5 +21,10 @@ export interface QuotaStore {
    * always refuses.
    */
   consume(key: string, limit: number, windowStartMs: number, windowEndMs: number): Promise<QuotaResult>;
+  /**
+   * Resolves true when the store can serve right now (a shared store: its server answers);
+   * never rejects. For a later `/ready` endpoint. Absent on test doubles: always ready.
+   */
+  ready?(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -77,6 +77,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return Promise.resolve(this.#take(key, limit, nowMs));
   }
 
+  /** Always ready: the state is in this process. */
+  ready(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   /** Drops every bucket. The store keeps working afterwards, with every bucket full again. */
   close(): Promise<void> {
     this.#buckets.clear();

@@ -1,6 +1,6 @@
 /**
- * Token buckets for throttling (AWS's rate + burst). Memory now, Redis with issue 6;
- * both pass test/contract/rate-limit-store.ts.
+ * Token buckets for throttling (AWS's rate + burst). memory.ts for one process, redis.ts
+ * shared by several; both pass test/contract/rate-limit-store.ts.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
  */
 export interface TokenBucketLimit {
@@ -16,5 +16,10 @@ export interface RateLimitStore {
    * when the bucket is empty. A burst of 0 always refuses (AWS: throttle 0 blocks the route).
    */
   take(key: string, limit: TokenBucketLimit, nowMs?: number): Promise<boolean>;
+  /**
+   * Resolves true when the store can serve right now (a shared store: its server answers);
+   * never rejects. For a later `/ready` endpoint. Absent on test doubles: always ready.
+   */
+  ready?(): Promise<boolean>;
   close(): Promise<void>;
 }
