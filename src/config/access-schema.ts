@@ -92,6 +92,11 @@ const credential = {
   properties: {
     accessKeyId: { type: 'string', pattern: '^[A-Z0-9]{1,128}$', description: 'The access key id SigV4 requests name (`AKIDEXAMPLE`), unique in the file.' },
     secretAccessKey: { type: 'string', minLength: 1, maxLength: 128, description: 'Its secret key.' },
+    sessionToken: { type: 'string', minLength: 1, description: 'Temporary credentials: the session token a signed request must carry in `X-Amz-Security-Token`.' },
+    accountId: { type: 'string', pattern: '^[0-9]{12}$', description: "The caller's account (`identity.accountId`); default the project's `accountId`." },
+    arn: { type: 'string', minLength: 1, description: "The caller's ARN (`identity.userArn`); default `arn:aws:iam::{account}:user/{accessKeyId}`." },
+    userId: { type: 'string', minLength: 1, description: "The caller's id (`identity.caller` / `identity.user`); default the access key id." },
+    principalOrgId: { type: 'string', minLength: 1, description: 'The organization id HTTP API events show (`authorizer.iam.principalOrgId`).' },
   },
 } as const;
 
@@ -99,5 +104,5 @@ const credential = {
 export const accessSchemaProperties = {
   apiKeys: { type: 'array', items: apiKey, description: 'API keys for REST methods with `apiKeyRequired` (a `security` entry naming an `x-api-key` apiKey scheme).' },
   usagePlans: { type: 'array', items: usagePlan, description: 'Usage plans: which API keys may call which REST API stages, with their throttle and quota.' },
-  credentials: { type: 'array', items: credential, description: 'IAM access keys that SigV4-signed requests to `AWS_IAM` methods may use (loaded; not verified yet).' },
+  credentials: { type: 'array', items: credential, description: 'IAM access keys SigV4-signed requests may use: `AWS_IAM` REST methods and HTTP API routes, and the WebSocket `@connections` API (which requires signatures once any credential is listed). Keys in the environment are never accepted.' },
 } as const;

@@ -175,6 +175,7 @@ function loadCredentials(raw: RawProject, src: SourceFile, errors: ConfigError[]
   return (raw.credentials ?? []).map((c, i) => {
     if (seen.has(c.accessKeyId)) errors.push(src.error(['credentials', i, 'accessKeyId'], `access key id "${c.accessKeyId}" is listed twice`));
     seen.add(c.accessKeyId);
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey };
+    const extra = Object.fromEntries((['sessionToken', 'accountId', 'arn', 'userId', 'principalOrgId'] as const).flatMap((k) => (c[k] !== undefined ? [[k, c[k]]] : [])));
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...extra };
   });
 }

@@ -71,9 +71,14 @@ export class HttpSecuritySchemes {
       for (const [name, scopes] of Object.entries(req)) {
         const at: JsonPath = [...path, i, name];
         const scheme = this.#schemes.get(name);
-        if (scheme?.kind !== 'authorizer') failed = true;
+        if (scheme?.kind !== 'authorizer' && scheme?.kind !== 'iam') failed = true;
         if (!scheme) this.#in.fail(src.error(at, `security scheme "${name}" is not defined in components.securitySchemes (defined: ${[...this.#schemes.keys()].join(', ') || 'none'})`));
-        else if (scheme.kind === 'iam') this.#in.fail(src.error(at, `"${name}" is IAM (awsSigv4) authorization, which portico does not check for HTTP APIs yet; the route would be served unauthenticated`));
+        else if (scheme.kind === 'iam') {
+          if (auth !== undefined) {
+            failed = true;
+            this.#in.fail(src.error(at, 'a route has one authorization type; another security requirement already sets it'));
+          } else auth = { authorizationType: 'AWS_IAM' };
+        }
         else if (scheme.kind === 'other') this.#in.fail(src.error(at, `security scheme "${name}" has no x-amazon-apigateway-authorizer, so nothing would enforce it; add one (type jwt or request) or remove the requirement`));
         else if (scheme.kind === 'authorizer') {
           const reason = this.#requirementProblem(scheme.authorizer, scopes, auth !== undefined);

@@ -75,7 +75,7 @@ export interface RawUsagePlan {
   quota?: RawQuota;
   apiKeys?: string[];
 }
-export interface RawCredential { accessKeyId: string; secretAccessKey: string }
+export interface RawCredential { accessKeyId: string; secretAccessKey: string; sessionToken?: string; accountId?: string; arn?: string; userId?: string; principalOrgId?: string }
 export interface RawWebSocketLimits {
   idleTimeoutSeconds?: number;
   maxConnectionSeconds?: number;

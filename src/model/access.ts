@@ -63,6 +63,13 @@ export interface UsagePlan {
 export interface Credential {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /** Temporary credentials: the token signed requests must carry. */
+  readonly sessionToken?: string;
+  /** The caller's identity in events; defaults derive from the project and the key. */
+  readonly accountId?: string;
+  readonly arn?: string;
+  readonly userId?: string;
+  readonly principalOrgId?: string;
 }
 
 /** The access-control part of a project. */

@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api.html
  */
 import type { Logger } from 'pino';
-import type { HttpApi, Integration, Route, Stage } from '../model/index.ts';
+import type { Credential, HttpApi, Integration, Route, Stage } from '../model/index.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import type { RateLimitStore } from '../state/rate-limit/types.ts';
 import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
@@ -15,6 +15,7 @@ import { HttpRouter } from './1-route/http-router.ts';
 import { createHttpLambdaAuthorizerPhase } from './2-authorize/http-lambda-authorizer.ts';
 import { JwksRegistry } from './2-authorize/jwks.ts';
 import { createJwtPhase } from './2-authorize/jwt.ts';
+import { iamAuthorizerContext, verifySigV4 } from './2-authorize/sigv4.ts';
 import { actualResponseHeaders, compileCors, preflightResponse, stripCorsHeaders, type CompiledCors } from './cors/http-cors.ts';
 import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
 import { createHttpProxyIntegration } from './6-integrate/http-proxy.ts';
@@ -35,6 +36,8 @@ export interface HttpApiDeps {
   readonly region?: string;
   /** Lambda authorizer results; default a store of this API's own. */
   readonly authorizerCache?: AuthorizerCacheStore;
+  /** Keys SigV4-signed requests to `AWS_IAM` routes may use. */
+  readonly access?: { readonly credentials?: readonly Credential[] };
   readonly logger: Logger;
   readonly accessLog: Logger;
 }
@@ -176,6 +179,23 @@ function authorizePhase(api: HttpApi, route: Route, o: { jwks: JwksRegistry; cac
   if (route.authorizationType === 'JWT' && authorizer?.authorizerType === 'JWT') {
     const jwks = o.jwks.get({ issuer: authorizer.jwtConfiguration.issuer });
     return createJwtPhase({ authorizer, scopes: route.authorizationScopes ?? [], jwks, accountId: o.deps.accountId });
+  }
+  if (route.authorizationType === 'AWS_IAM') {
+    // IAM: the caller's identity goes to `requestContext.authorizer.iam` (2.0) and `identity` (1.0).
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html
+    const opts = { credentials: o.deps.access?.credentials ?? [], region: o.deps.region ?? 'us-east-1', accountId: o.deps.accountId, apiId: api.apiId };
+    return async (ctx) => {
+      let caller;
+      try {
+        caller = await verifySigV4(ctx.request, opts);
+      } catch (err) {
+        // An unsigned request to an IAM route is 403 Forbidden on HTTP APIs (their table's
+        // MISSING_AUTHENTICATION_TOKEN means an unknown route: 404).
+        if (err instanceof GatewayError && err.type === 'MISSING_AUTHENTICATION_TOKEN') throw new GatewayError('ACCESS_DENIED', { message: err.message, cause: err });
+        throw err;
+      }
+      ctx.authorizer = { v2: iamAuthorizerContext(caller), v1: {}, variables: {} };
+    };
   }
   if (route.authorizationType === 'CUSTOM' && authorizer?.authorizerType === 'REQUEST') {
     return createHttpLambdaAuthorizerPhase(authorizer, { runtime: o.deps.runtime, cache: o.cache, accountId: o.deps.accountId, region: o.deps.region ?? 'us-east-1' });

@@ -17,6 +17,10 @@ import { shortId } from '../util/ids.ts';
 import { RestRouter } from './1-route/rest-router.ts';
 import { compileStageAccess, createApiKeyPhase, type StageAccess } from './2-authorize/api-key.ts';
 import { createLambdaAuthorizerPhase } from './2-authorize/lambda-authorizer.ts';
+import { createCognitoPhase } from './2-authorize/cognito.ts';
+import { JwksRegistry } from './2-authorize/jwks.ts';
+import { createResourcePolicyPhase } from './2-authorize/resource-policy.ts';
+import { createSigV4Phase } from './2-authorize/sigv4.ts';
 import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
 import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
 import { createUsagePlanPhase } from './3-throttle/usage-plan.ts';
@@ -66,6 +70,11 @@ export class CompiledRestApi {
   readonly #integrationDeps: RestIntegrationDeps;
   /** Lambda authorizers' phases by authorizer id, compiled once and shared by every method and stage. */
   readonly #authorizers = new Map<string, Phase<RestContext>>();
+  /** SigV4 for AWS_IAM methods and the API's resource policy, compiled once. */
+  readonly #sigv4: Phase<RestContext>;
+  /** Cognito user-pool phases by method (scopes are per method). */
+  readonly #cognito = new Map<Method, Phase<RestContext>>();
+  readonly #resourcePolicy: Phase<RestContext> | undefined;
 
   /** Compiles everything; throws an Error naming the definition on anything invalid. */
   constructor(api: RestApi, deps: ApiDeps) {
@@ -76,9 +85,20 @@ export class CompiledRestApi {
     this.#integrationDeps = { runtime: deps.runtime, accountId: deps.accountId, deploymentId: shortId().slice(0, 6).toLowerCase() };
     const models = compileModels(api);
     const cache = deps.authorizerCache ?? new MemoryAuthorizerCache();
+    // One JWKS registry per API: Cognito authorizers of several methods share the pools' keys.
+    const jwks = new JwksRegistry();
+    const cognitoDeps = { jwks, ...(deps.cognitoIssuers ? { issuers: deps.cognitoIssuers } : {}) };
+    for (const resource of api.resources) {
+      for (const method of Object.values(resource.resourceMethods)) {
+        const a = method.authorizerId !== undefined ? api.authorizers[method.authorizerId] : undefined;
+        if (a?.type === 'COGNITO_USER_POOLS' && method.authorizationType === 'COGNITO_USER_POOLS') this.#cognito.set(method, createCognitoPhase(api, method, a, cognitoDeps));
+      }
+    }
     for (const a of Object.values(api.authorizers)) {
       if (a.type !== 'COGNITO_USER_POOLS') this.#authorizers.set(a.id, createLambdaAuthorizerPhase(a, { ...this.#integrationDeps, region: deps.region, cache }));
     }
+    this.#sigv4 = createSigV4Phase({ credentials: deps.access.credentials ?? [], region: deps.region, accountId: deps.accountId, apiId: api.apiId });
+    this.#resourcePolicy = createResourcePolicyPhase(api, { region: deps.region, accountId: deps.accountId });
     // Integrations are compiled once per method, shared by every stage.
     const integrate = new Map<Method, Phase<RestContext>>();
     for (const resource of api.resources) {
@@ -97,6 +117,37 @@ export class CompiledRestApi {
     }
   }
 
+  /**
+   * The authorize slot, in AWS's order: the resource policy and the method's authorization
+   * (IAM: signature first, since the policy may name the caller; CUSTOM and Cognito after the
+   * policy), then the API-key check — the authorizer's `usageIdentifierKey` is the key with
+   * apiKeySource AUTHORIZER (spec §6.6).
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html
+   */
+  #authorizePhase(method: Method, apiKey: Phase<RestContext> | undefined): Phase<RestContext> | undefined {
+    const policy = this.#resourcePolicy;
+    switch (method.authorizationType) {
+      case 'NONE':
+        return sequence(policy, apiKey);
+      case 'AWS_IAM':
+        return sequence(sequence(this.#sigv4, policy), apiKey);
+      case 'CUSTOM': {
+        const authorizer = method.authorizerId !== undefined ? this.#authorizers.get(method.authorizerId) : undefined;
+        if (authorizer) return sequence(sequence(policy, authorizer), apiKey);
+        break;
+      }
+      case 'COGNITO_USER_POOLS': {
+        const cognito = this.#cognito.get(method);
+        if (cognito) return sequence(sequence(cognito, policy), apiKey);
+        break;
+      }
+    }
+    // A method whose authorizer is missing is refused (fail closed), never served open.
+    return () => {
+      throw new GatewayError('API_CONFIGURATION_ERROR', { message: `this method requires authorization ${method.authorizationType} with an authorizer that is not defined; refused` });
+    };
+  }
+
   #compileMethod(resource: Resource, method: Method, stage: RestStage, access: StageAccess, models: CompiledModels, integrate: Phase<RestContext>): CompiledMethod {
     const validator = compileMethodValidator(this.api, method, models);
     const type = method.methodIntegration.type;
@@ -108,7 +159,7 @@ export class CompiledRestApi {
       : undefined;
     return {
       chain: compileChain<RestContext>({
-        authorize: authorizePhase(method, this.#authorizers, keyed ? createApiKeyPhase({ source: this.api.apiKeySource, access }) : undefined),
+        authorize: this.#authorizePhase(method, keyed ? createApiKeyPhase({ source: this.api.apiKeySource, access }) : undefined),
         // The usage plan's limits apply before the stage's (spec §7.3).
         throttle: sequence(usagePlan, createThrottlePhase({ store: deps.rateLimits, apiId: this.api.apiId, stage: throttleStage(stage, resource, method), routeKey: `${method.httpMethod} ${resource.path}`, failOpen: deps.failOpen })),
         validate: validator
@@ -245,21 +296,6 @@ function finish(ctx: RestContext, result: GatewayResponse, traced: boolean): Gat
   headers.push(['x-amzn-RequestId', ctx.requestId], ['x-amz-apigw-id', ctx.extendedRequestId]);
   if (traced) headers.push(['X-Amzn-Trace-Id', ctx.request.headers['x-amzn-trace-id'] ?? traceId()]);
   return { statusCode: result.statusCode, headers, body: result.body };
-}
-
-/**
- * The authorize slot: the method's authorizer (CUSTOM: a Lambda authorizer), then the API-key
- * check, in AWS's order, since the authorizer's `usageIdentifierKey` is the key with
- * apiKeySource AUTHORIZER (spec §6.6). A method requiring what portico does not check yet
- * (AWS_IAM, COGNITO_USER_POOLS) is refused (fail closed), never served unauthenticated.
- */
-function authorizePhase(method: Method, authorizers: ReadonlyMap<string, Phase<RestContext>>, apiKey: Phase<RestContext> | undefined): Phase<RestContext> | undefined {
-  if (method.authorizationType === 'NONE') return apiKey;
-  const authorizer = method.authorizationType === 'CUSTOM' && method.authorizerId !== undefined ? authorizers.get(method.authorizerId) : undefined;
-  if (authorizer) return sequence(authorizer, apiKey);
-  return () => {
-    throw new GatewayError('API_CONFIGURATION_ERROR', { message: `this method requires authorization ${method.authorizationType}, which this version of portico does not check yet; refused` });
-  };
 }
 
 /** Two phases of one slot run one after the other (either may be absent). */

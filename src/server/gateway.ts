@@ -175,7 +175,7 @@ export class Gateway {
       rateLimits: this.#rateLimits,
       quotas: this.#quotas,
       authorizerCache: this.#authorizerCache,
-      access: { apiKeys: project.apiKeys, usagePlans: project.usagePlans, createdAtMs: this.#startedAtMs },
+      access: { apiKeys: project.apiKeys, usagePlans: project.usagePlans, credentials: project.credentials, createdAtMs: this.#startedAtMs },
       connections: this.#connections,
       accountId: project.accountId,
       region: project.region,

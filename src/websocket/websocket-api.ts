@@ -74,7 +74,14 @@ export class CompiledWebSocketApi implements CompiledApi {
       authorize: connectAuthorizer(api, deps, log),
       closing: () => this.#closing,
     };
-    this.#connectionsApi = createConnectionsApi({ registry: deps.connections, logger: log, stages: new Set(stages.keys()), apiId: api.apiId });
+    this.#connectionsApi = createConnectionsApi({
+      registry: deps.connections,
+      logger: log,
+      stages: new Set(stages.keys()),
+      apiId: api.apiId,
+      // With credentials in portico.yaml, @connections calls must be SigV4-signed (docs/websocket-connections.md).
+      sigv4: { credentials: deps.access.credentials ?? [], region: deps.region, accountId: deps.accountId, apiId: api.apiId },
+    });
   }
 
   /** A plain HTTP request to the API: the `@connections` API. Never rejects. */

@@ -14,6 +14,7 @@ import { isRecord, type DocFlavour, type RestDocContext } from './context.ts';
 import { loadOpenApiRest } from './openapi-rest.ts';
 import { compileMethodValidator, compileModels, type CompiledModels } from '../../pipeline/4-validate/rest-validator.ts';
 import { compileGatewayResponses } from '../../pipeline/7-map-response/gateway-response.ts';
+import { createResourcePolicyPhase } from '../../pipeline/2-authorize/resource-policy.ts';
 import { compileResponses } from '../../pipeline/7-map-response/integration-response.ts';
 import { compileIntegrationRequest } from '../../pipeline/6-integrate/rest/integration-request.ts';
 import { compileRestRequestParameters } from '../../mapping/rest-parameter-mapping.ts';
@@ -111,6 +112,8 @@ function checkCompiles(api: RestApi, oas: SourceFile, errors: ConfigError[]): vo
     }
   }
   attempt([], () => compileGatewayResponses(api));
+  // Region and account only shape ARNs here; the check is about the document's statements.
+  if (api.policy !== undefined) attempt(['x-amazon-apigateway-policy'], () => createResourcePolicyPhase(api, { region: 'us-east-1', accountId: '123456789012' }));
 }
 
 /** OpenAPI 3.0.x or Swagger 2.0, or undefined after reporting what the document is instead. */

@@ -6,6 +6,7 @@
  * - `x-amazon-apigateway-authorizer` `token` / `request` → `CUSTOM`, `cognito_user_pools` → `COGNITO_USER_POOLS`.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authorizer.html
  */
+import { compileJavaRegex } from '../../pipeline/7-map-response/selection.ts';
 import type { RestAuthorizationType, RestAuthorizer } from '../../model/index.ts';
 import { hasStageVariables } from '../../util/stage-variables.ts';
 import { parseLambdaUri } from '../integration-uri.ts';
@@ -131,7 +132,7 @@ export class SecuritySchemes {
     const expr = str('identityValidationExpression');
     if (expr !== undefined) {
       try {
-        new RegExp(expr);
+        compileJavaRegex(expr);
       } catch (e) {
         this.#ctx.fail(src.error([...path, 'identityValidationExpression'], `not a valid regular expression: ${(e as Error).message}`));
       }

@@ -8,7 +8,7 @@
  * 403 `{"message":"Forbidden"}`, as AWS and LocalStack's AWS-validated engine answer it
  * (LocalStack next_gen/execute_api/handlers/api_key_validation.py).
  */
-import type { ApiKey, UsagePlan } from '../../model/index.ts';
+import type { ApiKey, Credential, UsagePlan } from '../../model/index.ts';
 import { GatewayError } from '../../errors/index.ts';
 import type { Phase, RestContext } from '../types.ts';
 
@@ -31,6 +31,8 @@ export interface StageAccess {
 export interface AccessTables {
   readonly apiKeys: readonly ApiKey[];
   readonly usagePlans: readonly UsagePlan[];
+  /** Keys SigV4 requests may be signed with (AWS_IAM, @connections). */
+  readonly credentials?: readonly Credential[];
   /** When the plans were created (the gateway started): a quota's `offset` applies to that period. */
   readonly createdAtMs: number;
 }

@@ -66,3 +66,9 @@ describe('IAM policy evaluation (execute-api:Invoke)', () => {
     assert.equal(parsePolicyDocument({ Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }).Statement.length, 1);
   });
 });
+
+test('negated condition operators hold for a key the request lacks (IAM semantics)', () => {
+  const doc = parsePolicyDocument({ Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } } }] });
+  assert.equal(evaluatePolicy(doc, ARN, 'execute-api:Invoke', {}), 'deny');
+  assert.equal(evaluatePolicy(doc, ARN, 'execute-api:Invoke', { 'aws:SourceVpce': 'vpce-1' }), 'none');
+});

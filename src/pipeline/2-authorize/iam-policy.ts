@@ -107,20 +107,22 @@ function conditionsHold(st: PolicyStatement, context: ConditionContext): boolean
         case 'IpAddress':
           ok = actual !== undefined && values.some((cidr) => ipInCidr(actual, cidr));
           break;
+        // A negated operator on a key the request lacks holds, as in IAM ("the condition
+        // returns true" for a missing key with a negated operator).
         case 'NotIpAddress':
-          ok = actual !== undefined && !values.some((cidr) => ipInCidr(actual, cidr));
+          ok = actual === undefined || !values.some((cidr) => ipInCidr(actual, cidr));
           break;
         case 'StringEquals':
           ok = actual !== undefined && values.includes(actual);
           break;
         case 'StringNotEquals':
-          ok = actual !== undefined && !values.includes(actual);
+          ok = actual === undefined || !values.includes(actual);
           break;
         case 'StringLike':
           ok = actual !== undefined && values.some((p) => wildcardMatch(p, actual));
           break;
         case 'StringNotLike':
-          ok = actual !== undefined && !values.some((p) => wildcardMatch(p, actual));
+          ok = actual === undefined || !values.some((p) => wildcardMatch(p, actual));
           break;
         default:
           return false;

@@ -12,6 +12,7 @@ import { startIssuer } from '../../helpers/oidc-issuer.ts';
 const ARN = (fn: string): string => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:${fn}/invocations`;
 const MOCK = `{ type: mock, requestTemplates: { application/json: '{"statusCode": 200}' }, responses: { default: { statusCode: "200", responseTemplates: { application/json: '{"email":"$context.authorizer.claims.email"}' } } } }`;
 const POOL = 'us-east-1_AbC123';
+/** Until rest-api.ts calls createCognitoPhase for COGNITO_USER_POOLS methods; remove then. */
 
 async function setup(t: TestContext) {
   const issuer = await startIssuer(t, `/${POOL}`);

@@ -154,7 +154,7 @@ function assertDefault(res: Reply, status: number, message: string, errorType: s
 
 const BIG = Buffer.alloc(10 * 1024 * 1024 + 1, 32);
 
-/** Sends the oversized body on a connection of its own (see the todo test on reusing it). */
+/** Sends the oversized body on a connection of its own (see the 413 test on reusing it). */
 async function callTooLarge(t: TestContext, base: string): Promise<Reply> {
   const agent = new Agent();
   t.after(() => agent.close());

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { serveFiles } from '../../helpers/gateway.ts';
 
-const TODO = { todo: 'needs wiring in rest-api.ts (createResourcePolicyPhase in the authorize slot)' };
 const MOCK = `x-amazon-apigateway-integration: { type: mock, requestTemplates: { application/json: '{"statusCode": 200}' }, responses: { default: { statusCode: "200", responseTemplates: { application/json: '{"ok":true}' } } } }`;
 
 /** A project whose one REST API carries `policy` (YAML flow text) at its root. */
@@ -38,14 +37,14 @@ async function get(base: string, path: string): Promise<{ status: number; errorT
 }
 
 describe('REST resource policies', () => {
-  test('an allow list by aws:SourceIp that includes 127.0.0.1 lets the request through', TODO, async (t) => {
+  test('an allow list by aws:SourceIp that includes 127.0.0.1 lets the request through', async (t) => {
     const { base } = await serveFiles(t, files(allowIp('127.0.0.0/8')));
     const res = await get(base, '/prod/pets');
     assert.equal(res.status, 200, JSON.stringify(res.json));
     assert.deepEqual(res.json, { ok: true });
   });
 
-  test('an allow list without 127.0.0.0/8 denies with AWS message (account masked)', TODO, async (t) => {
+  test('an allow list without 127.0.0.0/8 denies with AWS message (account masked)', async (t) => {
     const { base } = await serveFiles(t, files(allowIp('10.0.0.0/8')));
     const res = await get(base, '/prod/pets');
     assert.equal(res.status, 403);
@@ -53,7 +52,7 @@ describe('REST resource policies', () => {
     assert.match(String(res.json['Message']), /^User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:\*{8}9012:[a-z0-9]+\/prod\/GET\/pets$/);
   });
 
-  test('an explicit Deny for a path says "with an explicit deny", and double slashes do not get around it', TODO, async (t) => {
+  test('an explicit Deny for a path says "with an explicit deny", and double slashes do not get around it', async (t) => {
     const policy = `{ Statement: [
       { Effect: Allow, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*" },
       { Effect: Deny, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/prod/GET/admin/*" } ] }`;

@@ -125,7 +125,7 @@ describe('@connections without credentials', () => {
 });
 
 describe('@connections through a gateway started from portico.yaml', () => {
-  test('credentials in portico.yaml make the gateway require a valid signature', { todo: 'needs wiring in websocket-api.ts (pass sigv4 to createConnectionsApi)' }, async (t) => {
+  test('credentials in portico.yaml make the gateway require a valid signature', async (t) => {
     const { base } = await serveFiles(t, {
       'portico.yaml': [
         'credentials:',
