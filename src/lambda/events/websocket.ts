@@ -7,8 +7,8 @@
  * aws-lambda-go keeps as test data, and a CONNECT capture for the headers. Since 2024 AWS
  * leaves out null fields (2020 captures had `messageId: null`, `disconnectStatusCode: null` and a
  * dozen null `identity` members on CONNECT), so these builders never write a null.
- * Not produced: `requestContext.authorizer` until the $connect authorizer exists (issue 5);
- * builders take it already.
+ * `requestContext.authorizer` is the $connect authorizer's result (websocket/authorizer.ts),
+ * on every event of the connection.
  */
 import { clfTime } from '../../util/time.ts';
 import { parseQuery } from '../../util/http.ts';
@@ -34,7 +34,7 @@ export interface WebSocketConnectionMeta {
   /** The User-Agent of the upgrade request; absent without one. */
   readonly userAgent: string | undefined;
   readonly stageVariables: Readonly<Record<string, string>>;
-  /** The $connect authorizer's context for `requestContext.authorizer` (issue 5); absent = no key. */
+  /** The $connect authorizer's context for `requestContext.authorizer`; absent = no key. */
   readonly authorizer?: Readonly<Record<string, unknown>>;
 }
 
