@@ -11,6 +11,11 @@ export interface GatewayErrorOptions {
   readonly bodyMessage?: string;
   /** `$context.error.validationErrorString` (request validation detail, REST). */
   readonly validationErrorString?: string;
+  /**
+   * `x-amzn-ErrorType` in place of the type's, where AWS reports a finer exception than its
+   * gateway response type (SigV4: IncompleteSignatureException, UnrecognizedClientException).
+   */
+  readonly errorType?: string;
   readonly cause?: unknown;
   /** Extra response headers (e.g. `www-authenticate`). */
   readonly headers?: readonly (readonly [string, string])[];
@@ -27,6 +32,7 @@ export class GatewayError extends Error {
   /** What the body says instead of the type's default message, if anything. */
   readonly bodyMessage: string | undefined;
   readonly validationErrorString: string | undefined;
+  readonly errorType: string | undefined;
   /** Extra response headers (e.g. `www-authenticate`). */
   readonly headers: readonly (readonly [string, string])[];
 
@@ -37,6 +43,7 @@ export class GatewayError extends Error {
     this.messageOverride = options.message;
     this.bodyMessage = options.bodyMessage;
     this.validationErrorString = options.validationErrorString;
+    this.errorType = options.errorType;
     this.headers = options.headers ?? [];
   }
 }

@@ -28,7 +28,7 @@ export class SigV4Error extends GatewayError {
   readonly awsErrorType: SigV4ErrorType;
 
   constructor(awsErrorType: SigV4ErrorType, message: string, cause?: unknown) {
-    super(RESPONSE_TYPE[awsErrorType], { message: `SigV4: ${message}`, bodyMessage: message, ...(cause === undefined ? {} : { cause }) });
+    super(RESPONSE_TYPE[awsErrorType], { message: `SigV4: ${message}`, bodyMessage: message, errorType: awsErrorType, ...(cause === undefined ? {} : { cause }) });
     this.name = 'SigV4Error';
     this.awsErrorType = awsErrorType;
   }

@@ -174,7 +174,7 @@ function render(input: GatewayResponseInput, setting: Resolved): GatewayResponse
   const headers: HeaderPair[] = [
     ['Content-Type', mediaType],
     ['x-amzn-RequestId', input.requestId],
-    ['x-amzn-ErrorType', def.errorType],
+    ['x-amzn-ErrorType', error.errorType ?? def.errorType],
     ['x-amz-apigw-id', input.extendedRequestId],
     ...error.headers,
   ];

@@ -120,6 +120,15 @@ describe('REST AWS_IAM methods', () => {
     const res = await send(base, await sign(base, { path: '/prod/pets' }, { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' }));
     assert.equal(res.status, 403);
     assert.equal(res.json['message'], 'The security token included in the request is invalid.');
+    // AWS's finer exception name, not the gateway response type's InvalidSignatureException.
+    assert.equal(res.errorType, 'UnrecognizedClientException');
+  });
+
+  test('a malformed Authorization header is 403 IncompleteSignatureException', async (t) => {
+    const { base } = await serveFiles(t, FILES);
+    const res = await send(base, { method: 'GET', path: '/prod/pets', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIAPORTICOTEST00001/20240101/us-east-1/execute-api/aws4_request' } });
+    assert.equal(res.status, 403);
+    assert.equal(res.errorType, 'IncompleteSignatureException');
   });
 
   test('no signature is 403 Missing Authentication Token; a NONE method on the same API stays open', async (t) => {
