@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/api/API_Operations_Amazon_API_Gateway.html
  * Field names are AWS's; maps keyed as AWS keys them (status code, content type, response type).
  */
+import type { GatewayResponseType } from '../errors/gateway-responses.ts';
 
 /** `ANY` and the seven methods it stands for. */
 export type RestHttpMethod = 'ANY' | 'DELETE' | 'GET' | 'HEAD' | 'OPTIONS' | 'PATCH' | 'POST' | 'PUT';
@@ -120,29 +121,11 @@ export interface RequestValidator {
   readonly validateRequestParameters: boolean;
 }
 
-/** The response types a gateway response can be set for (spec §10.1). */
-export type GatewayResponseKey =
-  | 'DEFAULT_4XX'
-  | 'DEFAULT_5XX'
-  | 'ACCESS_DENIED'
-  | 'API_CONFIGURATION_ERROR'
-  | 'AUTHORIZER_CONFIGURATION_ERROR'
-  | 'AUTHORIZER_FAILURE'
-  | 'BAD_REQUEST_PARAMETERS'
-  | 'BAD_REQUEST_BODY'
-  | 'EXPIRED_TOKEN'
-  | 'INTEGRATION_FAILURE'
-  | 'INTEGRATION_TIMEOUT'
-  | 'INVALID_API_KEY'
-  | 'INVALID_SIGNATURE'
-  | 'MISSING_AUTHENTICATION_TOKEN'
-  | 'QUOTA_EXCEEDED'
-  | 'REQUEST_TOO_LARGE'
-  | 'RESOURCE_NOT_FOUND'
-  | 'THROTTLED'
-  | 'UNAUTHORIZED'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'WAF_FILTERED';
+/**
+ * The response types a gateway response can be set for (spec §10.1): every type the gateway
+ * answers with, plus the two class-wide fallbacks.
+ */
+export type GatewayResponseKey = GatewayResponseType | 'DEFAULT_4XX' | 'DEFAULT_5XX';
 
 /** A customised gateway response (`x-amazon-apigateway-gateway-responses`). */
 export interface GatewayResponseSetting {

@@ -10,6 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/index.ts';
 import type { Method, Resource, RestApi, RestStage, Stage } from '../model/index.ts';
+import { requestHeaders } from '../lambda/events/common.ts';
 import { restContextTree } from '../mapping/rest-context.ts';
 import { VtlError } from '../mapping/vtl/index.ts';
 import { parseQuery } from '../util/http.ts';
@@ -325,19 +326,13 @@ const scopes = new WeakMap<RestContext, RestScope>();
 function scopeOf(ctx: RestContext, deps: RestIntegrationDeps): RestScope {
   let scope = scopes.get(ctx);
   if (scope) return scope;
-  let headers: HeaderPair[] | undefined;
+  let headers: readonly HeaderPair[] | undefined;
   let query: HeaderPair[] | undefined;
   let context: Record<string, unknown> | undefined;
   scope = {
     ctx,
-    headers: () => {
-      if (!headers) {
-        headers = [];
-        const raw = ctx.request.rawHeaders;
-        for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i] as string, raw[i + 1] as string]);
-      }
-      return headers;
-    },
+    // The headers AWS's front end hands on: hop-by-hop fields describe our TCP hop, not the request.
+    headers: () => (headers ??= requestHeaders(ctx.request.rawHeaders)),
     query: () => (query ??= parseQuery(ctx.request.rawQuery)),
     context: () => (context ??= restContextTree(ctx, { accountId: deps.accountId, deploymentId: deps.deploymentId })),
   };

@@ -6,6 +6,7 @@
  * 500 `{"message":"Internal Server Error"}` (spec §3.2). The error's message says why, for logs.
  */
 import { GatewayError } from '../../errors/index.ts';
+import { describe, isObject, readResultBody } from './result-checks.ts';
 import type { GatewayResponse, HeaderPair } from '../../pipeline/types.ts';
 import { HOP_BY_HOP, isFieldValue, TOKEN } from '../../util/http.ts';
 
@@ -47,7 +48,7 @@ export function parseHttpV2Result(payload: unknown): GatewayResponse {
   const headers = readHeaders(payload.headers, 'headers');
   // "In the response to the client, each cookie becomes a set-cookie header."
   for (const cookie of readStringList(payload.cookies, 'cookies')) headers.push(checkedPair('set-cookie', cookie, 'cookies'));
-  const body = readBody(payload.body, readBase64Flag(payload.isBase64Encoded));
+  const body = readResultBody(payload.body, readBase64Flag(payload.isBase64Encoded), fail);
   return finish(statusCode, headers, body);
 }
 
@@ -60,7 +61,7 @@ export function parseHttpV1Result(payload: unknown): GatewayResponse {
   if (!isObject(payload)) fail(`the result must be a JSON object, got ${describe(payload)}`);
   if (!('statusCode' in payload)) fail('the result has no statusCode (required with payload format 1.0)');
   const statusCode = readStatusCode(payload.statusCode);
-  const body = readBody(payload.body, readBase64Flag(payload.isBase64Encoded));
+  const body = readResultBody(payload.body, readBase64Flag(payload.isBase64Encoded), fail);
   return finish(statusCode, mergeV1Headers(payload.multiValueHeaders, payload.headers), body);
 }
 
@@ -146,31 +147,6 @@ function readBase64Flag(value: unknown): boolean {
   if (value === 'true' || value === 'True') return true;
   if (value === 'false' || value === 'False') return false;
   return fail(`isBase64Encoded must be a boolean, got ${describe(value)}`);
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
-
-/** `body`: a string or null/absent; decoded when `isBase64Encoded` (always on HTTP APIs, spec §3.2). */
-function readBody(value: unknown, base64: boolean): Buffer | string | null {
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string') fail(`body must be a string, got ${describe(value)}`);
-  if (!base64) return value as string;
-  const compact = (value as string).replace(/\s+/g, '');
-  if (!BASE64.test(compact)) fail('body is not valid base64 although isBase64Encoded is true');
-  const bytes = Buffer.from(compact, 'base64');
-  return bytes.length === 0 ? null : bytes;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return `${typeof value} ${String(value)}`;
 }
 
 function fail(why: string): never {

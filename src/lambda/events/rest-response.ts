@@ -9,6 +9,7 @@
  * `test_aws_proxy_response_payload_format_validation` (test_apigateway_lambda.snapshot.json).
  */
 import { GatewayError } from '../../errors/index.ts';
+import { describe, isObject, readResultBody } from './result-checks.ts';
 import type { GatewayResponse, HeaderPair } from '../../pipeline/types.ts';
 import { isFieldValue, TOKEN } from '../../util/http.ts';
 import { firstAccept, isBinaryMediaType } from '../../util/media-types.ts';
@@ -93,7 +94,7 @@ export function parseRestProxyResult(payload: unknown, options: RestProxyResultO
   // A base64 body is decoded only when the client's first Accept type is a binary media type;
   // otherwise the base64 text itself is the body. https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html
   const decode = base64 && isBinaryMediaType(firstAccept(options.accept), options.binaryMediaTypes);
-  return { statusCode, headers, body: readBody(payload.body, decode) };
+  return { statusCode, headers, body: readResultBody(payload.body, decode, fail) };
 }
 
 /**
@@ -171,35 +172,6 @@ function readBase64Flag(value: unknown): boolean {
   if (value === 'true' || value === 'True') return true;
   if (value === 'false' || value === 'False') return false;
   return fail(`isBase64Encoded must be a boolean, got ${describe(value)}`);
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
-
-/**
- * `body`: a string, or null/absent for an empty body. A non-string body (an object the function
- * forgot to stringify) is malformed. Decoded from base64 only when `decode` says so.
- */
-function readBody(value: unknown, decode: boolean): Buffer | string | null {
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string') fail(`body must be a string, got ${describe(value)}`);
-  const text = value as string;
-  if (!decode) return text;
-  const compact = text.replace(/\s+/g, '');
-  if (!BASE64.test(compact)) fail('body is not valid base64 although isBase64Encoded is true');
-  const bytes = Buffer.from(compact, 'base64');
-  return bytes.length === 0 ? null : bytes;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return `${typeof value} ${String(value)}`;
 }
 
 function fail(why: string): never {

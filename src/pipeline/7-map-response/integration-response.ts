@@ -11,7 +11,7 @@ import { applyRestResponseParameters, compileRestResponseParameters, type Compil
 import { compileTemplate, renderTemplate, type CompiledTemplate } from '../../mapping/vtl/index.ts';
 import type { IntegrationResponse, RestIntegration } from '../../model/index.ts';
 import { essence, firstAccept, isBinaryMediaType } from '../../util/media-types.ts';
-import { vtlInput } from '../6-integrate/rest/integration-request.ts';
+import { convertToBinary, vtlInput } from '../6-integrate/rest/integration-request.ts';
 import type { IntegrationOutput, RestScope } from '../6-integrate/rest/types.ts';
 import type { GatewayResponse, HeaderPair } from '../types.ts';
 import { compileIntegrationResponses, selectIntegrationResponse, selectResponseTemplate, type CompiledIntegrationResponses } from './selection.ts';
@@ -86,7 +86,7 @@ export function mapIntegrationOutput(compiled: CompiledResponses, output: Integr
       for (const [k, v] of Object.entries(result.responseOverride.header)) overrideHeaders.push([k, v]);
     } else text = output.body.toString('utf8');
     // Text to a client accepting a binary type (or CONVERT_TO_BINARY) is base64-decoded.
-    body = handling === 'CONVERT_TO_BINARY' || (handling === undefined && acceptsBinary) ? decodeBase64(text) : Buffer.from(text, 'utf8');
+    body = handling === 'CONVERT_TO_BINARY' || (handling === undefined && acceptsBinary) ? convertToBinary(text, 'response') : Buffer.from(text, 'utf8');
   }
   const headers = mergeHeaders([['Content-Type', contentType]], remapResponseHeaders(mapped, 'non-proxy'), overrideHeaders);
   return { statusCode: status, headers, body: body.length === 0 ? null : body };
@@ -97,10 +97,4 @@ function mergeHeaders(...lists: (readonly HeaderPair[])[]): HeaderPair[] {
   const out = new Map<string, HeaderPair>();
   for (const list of lists) for (const pair of list) out.set(pair[0].toLowerCase(), pair);
   return [...out.values()];
-}
-
-function decodeBase64(text: string): Buffer {
-  const clean = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) throw new GatewayError('API_CONFIGURATION_ERROR', { message: 'CONVERT_TO_BINARY: the response is not base64' });
-  return Buffer.from(clean, 'base64');
 }

@@ -14,7 +14,7 @@ import { GatewayError } from '../../../errors/index.ts';
 import { remapResponseHeaders } from '../../../lambda/events/rest-response.ts';
 import { applyRestRequestParameters, compileRestRequestParameters } from '../../../mapping/rest-parameter-mapping.ts';
 import type { RestIntegration } from '../../../model/index.ts';
-import { connectionTokens, HOP_BY_HOP } from '../../../util/http.ts';
+import { connectionTokens, decodeLenient, HOP_BY_HOP } from '../../../util/http.ts';
 import { substituteStageVariables } from '../../../util/stage-variables.ts';
 import type { GatewayResponse, HeaderPair, RestContext } from '../../types.ts';
 import { forwardedHeaders, traceId } from '../aws-added-headers.ts';
@@ -109,7 +109,8 @@ export function createRestHttp(integration: RestIntegration): (scope: RestScope)
     const method = fixedMethod === 'ANY' ? ctx.httpMethod : fixedMethod;
     const headers: string[] = [];
     for (const [name, value] of req.header) headers.push(name, value);
-    const has = (lower: string): boolean => [...req.header.keys()].some((k) => k.toLowerCase() === lower);
+    const mappedNames = new Set([...req.header.keys()].map((k) => k.toLowerCase()));
+    const has = (lower: string): boolean => mappedNames.has(lower);
     // Headers AWS adds to integration requests when the mappings don't set them (spec §4.2).
     if (!has('accept')) headers.push('Accept', 'application/json');
     if (!has('user-agent')) headers.push('User-Agent', `AmazonAPIGateway_${ctx.api.apiId}`);
@@ -159,7 +160,7 @@ export function createRestHttpProxy(integration: RestIntegration): (scope: RestS
     });
     const path = fillTemplate(target.path, Object.fromEntries(mapped.path), PATH_SAFE, true, refuseDotSegments);
     // The client's query string goes through; a mapped name replaces the client's values.
-    const clientQuery = req.rawQuery === '' || mapped.querystring.size === 0 ? req.rawQuery : req.rawQuery.split('&').filter((piece) => !mapped.querystring.has(decodeURIComponentSafe(piece.split('=')[0] ?? ''))).join('&');
+    const clientQuery = req.rawQuery === '' || mapped.querystring.size === 0 ? req.rawQuery : req.rawQuery.split('&').filter((piece) => !mapped.querystring.has(decodeLenient((piece.split('=')[0] ?? '').replace(/\+/g, ' ')))).join('&');
     const uriQuery = fillTemplate(target.query, Object.fromEntries(mapped.path), QUERY_SAFE, false);
     const query = buildQuery([uriQuery, clientQuery].filter((q) => q !== '').join('&'), mapped.querystring);
     const listed = connectionTokens(req.headers.connection);
@@ -188,12 +189,4 @@ export function createRestHttpProxy(integration: RestIntegration): (scope: RestS
     if (length) headersOut.push(['content-length', length[1]]);
     return { statusCode: res.statusCode, headers: headersOut, body: res.body };
   };
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
 }

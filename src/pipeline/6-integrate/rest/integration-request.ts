@@ -10,6 +10,7 @@ import { GatewayError } from '../../../errors/index.ts';
 import type { RestIntegration } from '../../../model/index.ts';
 import { applyRestRequestParameters, compileRestRequestParameters, type CompiledRestRequestParameters } from '../../../mapping/rest-parameter-mapping.ts';
 import { compileTemplate, renderTemplate, type CompiledTemplate, type VtlInput } from '../../../mapping/vtl/index.ts';
+import { decodeBase64Strict } from '../../../util/base64.ts';
 import { essence, isBinaryMediaType } from '../../../util/media-types.ts';
 import { selectRequestTemplate } from '../../7-map-response/selection.ts';
 import type { RestScope } from './types.ts';
@@ -74,24 +75,22 @@ export async function buildIntegrationRequest(compiled: CompiledIntegrationReque
   for (const [k, v] of Object.entries(result.requestOverride.querystring)) querystring.set(k, v);
   for (const [k, v] of Object.entries(result.requestOverride.path)) path.set(k, v);
   let body: Buffer = Buffer.from(result.output, 'utf8');
-  if (integration.contentHandling === 'CONVERT_TO_BINARY') body = decodeBase64(result.output);
+  if (integration.contentHandling === 'CONVERT_TO_BINARY') body = convertToBinary(result.output, 'request');
   return { header, querystring, path, body, templated: true };
 }
 
 /** The request payload table of the payload-encodings page, for a payload no template touches. */
 function convertPassthrough(raw: Buffer, binary: boolean, handling: RestIntegration['contentHandling']): Buffer {
   if (handling === 'CONVERT_TO_TEXT' && binary) return Buffer.from(raw.toString('base64'), 'utf8');
-  if (handling === 'CONVERT_TO_BINARY' && !binary) return decodeBase64(raw.toString('utf8'));
+  if (handling === 'CONVERT_TO_BINARY' && !binary) return convertToBinary(raw.toString('utf8'), 'request');
   return raw;
 }
 
-/** Strict base64: AWS fails the request (500) on text that is not base64 when converting to binary. */
-function decodeBase64(text: string): Buffer {
-  const clean = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) {
-    throw new GatewayError('API_CONFIGURATION_ERROR', { message: 'CONVERT_TO_BINARY: the payload is not base64' });
-  }
-  return Buffer.from(clean, 'base64');
+/** Base64 text to bytes for CONVERT_TO_BINARY; AWS fails the request (500) on text that is not base64. */
+export function convertToBinary(text: string, side: 'request' | 'response'): Buffer {
+  const bytes = decodeBase64Strict(text);
+  if (bytes === undefined) throw new GatewayError('API_CONFIGURATION_ERROR', { message: `CONVERT_TO_BINARY: the ${side} is not base64` });
+  return bytes;
 }
 
 /** The VTL input of a request or response template. */
