@@ -3,6 +3,7 @@
  * filling `{var}` / `{var+}` from the route, and percent-encoding. Kept by hand rather than
  * through WHATWG URL, which would resolve `..` segments and re-encode what the client sent.
  */
+import { GatewayError } from '../../errors/index.ts';
 import { decodeLenient } from '../../util/http.ts';
 
 /** Characters a URI component carries as they are, with the tests {@link encodeForUri} needs precompiled. */
@@ -116,4 +117,26 @@ export function splitUri(uri: string): Target {
   const origin = new URL(`${m[1] as string}://${m[2] as string}`).origin;
   // split() with a capturing group interleaves the captured names: ['/a/', 'id', '/b'].
   return { origin, path: (m[3] || '/').split(PATH_VARIABLE), query: (m[4] ?? '').split(PATH_VARIABLE) };
+}
+
+/**
+ * The target of an integration URI per stage: split once when the URI is literal, else once
+ * per stage (keyed by the stage's variables object, fixed for a loaded project; a reload brings
+ * new objects). A URI that is not http(s) after substitution is API_CONFIGURATION_ERROR.
+ */
+export function stageTargets(uri: string, substitute: (uri: string, vars: Readonly<Record<string, string>>) => string): (stageVariables: Readonly<Record<string, string>>) => Target {
+  const cache = new WeakMap<object, Target | Error>();
+  return (stageVariables) => {
+    let target = cache.get(stageVariables);
+    if (target === undefined) {
+      try {
+        target = splitUri(substitute(uri, stageVariables));
+      } catch (err) {
+        target = err as Error;
+      }
+      cache.set(stageVariables, target);
+    }
+    if (target instanceof Error) throw new GatewayError('API_CONFIGURATION_ERROR', { cause: target });
+    return target;
+  };
 }

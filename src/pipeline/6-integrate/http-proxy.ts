@@ -23,7 +23,7 @@ import { connectionTokens, HOP_BY_HOP } from '../../util/http.ts';
 import { hasStageVariables, substituteStageVariables } from '../../util/stage-variables.ts';
 import type { GatewayContext, GatewayResponse, HeaderPair } from '../types.ts';
 import { forwardedHeaders } from './aws-added-headers.ts';
-import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, splitUri, type Target } from './http-proxy-url.ts';
+import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, splitUri, stageTargets, type Target } from './http-proxy-url.ts';
 import { mappedQueryString, mappingInput, mapResponse } from './request-mapping.ts';
 
 /** Injection points, for tests and for a future per-integration TLS or proxy setup. */
@@ -96,20 +96,7 @@ export function createHttpProxyIntegration(
       throw new Error(`${integration.source}: ${(err as Error).message}`, { cause: err });
     }
   }
-  const stageTargets = new WeakMap<object, Target | Error>();
-  const targetFor = (stageVariables: Readonly<Record<string, string>>): Target => {
-    let target = stageTargets.get(stageVariables);
-    if (target === undefined) {
-      try {
-        target = splitUri(substituteStageVariables(integration.integrationUri, stageVariables));
-      } catch (err) {
-        target = err as Error;
-      }
-      stageTargets.set(stageVariables, target);
-    }
-    if (target instanceof Error) throw new GatewayError('API_CONFIGURATION_ERROR', { cause: target });
-    return target;
-  };
+  const targetFor = stageTargets(integration.integrationUri, substituteStageVariables);
   const timeout = Math.min(integration.timeoutInMillis || MAX_TIMEOUT_MS, MAX_TIMEOUT_MS);
   const fixedMethod = integration.integrationMethod.toUpperCase() === 'ANY' ? undefined : integration.integrationMethod.toUpperCase();
 

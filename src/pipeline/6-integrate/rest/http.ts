@@ -19,7 +19,7 @@ import { substituteStageVariables } from '../../../util/stage-variables.ts';
 import type { GatewayResponse, HeaderPair, RestContext } from '../../types.ts';
 import { forwardedHeaders, traceId } from '../aws-added-headers.ts';
 import { fromUndiciHeaders, sharedDispatcher, upstreamError } from '../http-proxy.ts';
-import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, splitUri, type Target } from '../http-proxy-url.ts';
+import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, stageTargets, type Target } from '../http-proxy-url.ts';
 import { buildIntegrationRequest, compileIntegrationRequest } from './integration-request.ts';
 import type { IntegrationOutput, RestScope } from './types.ts';
 
@@ -28,21 +28,8 @@ const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 /** The integration URI per stage (stage variables substituted), split once per stage. */
 function targets(integration: RestIntegration): (ctx: RestContext) => Target {
-  const uri = integration.uri ?? '';
-  const cache = new WeakMap<object, Target | Error>();
-  return (ctx) => {
-    let target = cache.get(ctx.stage.variables);
-    if (target === undefined) {
-      try {
-        target = splitUri(substituteStageVariables(uri, ctx.stage.variables));
-      } catch (err) {
-        target = err as Error;
-      }
-      cache.set(ctx.stage.variables, target);
-    }
-    if (target instanceof Error) throw new GatewayError('API_CONFIGURATION_ERROR', { cause: target });
-    return target;
-  };
+  const forStage = stageTargets(integration.uri ?? '', substituteStageVariables);
+  return (ctx) => forStage(ctx.stage.variables);
 }
 
 /**
