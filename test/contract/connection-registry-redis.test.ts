@@ -163,8 +163,10 @@ describe('RedisConnectionRegistry across nodes', () => {
 
     // Restarted empty: A rewrites its records as soon as it reconnects, and re-subscribes.
     await own.restart();
-    await waitFor('node B sees the record again', async () => (await b.registry.get(info.connectionId).catch(() => undefined)) !== undefined);
-    await waitFor('a relayed post is delivered again', async () => (await b.registry.send(info.connectionId, Buffer.from('remote'), false).catch(() => 'error')) === 'sent');
+    // Recovery waits on ioredis's reconnect backoff (up to 1 s per attempt) of two connections
+    // and re-subscription; on a loaded CI machine that can take several seconds.
+    await waitFor('node B sees the record again', async () => (await b.registry.get(info.connectionId).catch(() => undefined)) !== undefined, 15_000);
+    await waitFor('a relayed post is delivered again', async () => (await b.registry.send(info.connectionId, Buffer.from('remote'), false).catch(() => 'error')) === 'sent', 15_000);
     assert.deepEqual(socket.sent.map((m) => m.data.toString()), ['local', 'remote']);
   });
 });
