@@ -78,6 +78,8 @@ export interface BaseContext {
   result?: GatewayResponse;
   /** The gateway error that produced `result`, if any (for logs and metrics). */
   error?: GatewayError;
+  /** Set by the REST stage cache phase when the method is cached: whether the response came from the cache. */
+  cacheResult?: 'hit' | 'miss';
 }
 
 /** What an HTTP API authorizer established about the caller (set by the authorize phase). */
