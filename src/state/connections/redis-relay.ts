@@ -31,6 +31,9 @@ export type RelayRequest =
 /** What the holding node answers. */
 export type RelayResult = 'sent' | 'closed' | 'gone';
 
+/** What a relayed call ends with: the holder's answer, or `no-listener` when PUBLISH reached nobody. */
+export type RelayOutcome = RelayResult | 'no-listener';
+
 /** Runs a request on the node that received it (the registry's local path). */
 export type RelayHandler = (request: RelayRequest) => Promise<RelayResult>;
 
@@ -96,8 +99,8 @@ export class NodeRelay {
     return this.#subscriber.status === 'ready';
   }
 
-  /** Asks `nodeId` to run `request`; 'gone' when no such node is listening. */
-  async request(nodeId: string, request: RelayRequest): Promise<RelayResult> {
+  /** Asks `nodeId` to run `request`; 'no-listener' when no such node is listening. */
+  async request(nodeId: string, request: RelayRequest): Promise<RelayOutcome> {
     const id = randomUUID();
     const envelope: Envelope =
       request.op === 'send'
@@ -120,9 +123,11 @@ export class NodeRelay {
       throw err;
     }
     if (receivers === 0) {
-      // Nobody holds that inbox: the node is dead (its records expire with their TTL).
-      this.#settle(id)?.resolve('gone');
-      return answer;
+      // Nobody holds that inbox: the node is dead (its records expire with their TTL), or
+      // Redis restarted and it has not re-subscribed yet (the registry tells the two apart).
+      this.#settle(id);
+      answer.catch(() => {});
+      return 'no-listener';
     }
     return answer;
   }

@@ -73,7 +73,12 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   readonly #heartbeat: NodeJS.Timeout;
   /** Records whose DEL failed (Redis down): deleted again at the next heartbeat. */
   readonly #orphans = new Set<string>();
-  readonly #onReconnect = (): void => this.#refresh();
+  readonly #onReconnect = (): void => {
+    this.#redisStartedAt = undefined;
+    this.#refresh();
+  };
+  /** When the Redis server started (epoch ms, from INFO uptime), learnt on the first 'gone' after each (re)connection. */
+  #redisStartedAt: number | undefined;
   #closed = false;
 
   constructor(options: RedisConnectionRegistryOptions) {
@@ -114,9 +119,14 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
       return shared !== undefined && shared.lastActiveAt > mine.lastActiveAt ? { ...mine, lastActiveAt: shared.lastActiveAt } : mine;
     }
     const via = fields['via'];
-    // Ours but no longer held (a DEL that failed), or its node is dead: gone.
-    if (shared === undefined || via === undefined || via === this.#nodeId) return undefined;
-    return (await this.#relay.listening(via)) ? shared : undefined;
+    // Ours but no longer held (a DEL that failed): gone.
+    if (via === this.#nodeId) return undefined;
+    if (shared === undefined || via === undefined || !(await this.#relay.listening(via))) {
+      // No record, or its node's inbox has no subscriber: gone, unless Redis has just restarted.
+      await this.#unlessRecovering(connectionId);
+      return undefined;
+    }
+    return shared;
   }
 
   /** {@inheritDoc ConnectionRegistry.touch} Never rejects: the time is best effort, as on a single node. */
@@ -172,8 +182,33 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   /** Routes a call for a connection this node doesn't hold to the node that does. */
   async #remote(request: RelayRequest): Promise<RelayResult> {
     const via = await this.#redis.call(() => this.#redis.client.hget(this.#key(request.connectionId), 'via'));
-    if (via === null || via === this.#nodeId) return 'gone';
-    return this.#relay.request(via, request);
+    if (via === this.#nodeId) return 'gone';
+    const outcome = via === null ? 'no-listener' : await this.#relay.request(via, request);
+    if (outcome !== 'no-listener') return outcome;
+    await this.#unlessRecovering(request.connectionId);
+    return 'gone';
+  }
+
+  /**
+   * A missing record or an inbox without a subscriber means the connection is gone, except
+   * in the first heartbeat TTL after Redis (re)started: records are rewritten and inboxes
+   * re-subscribed only as nodes reconnect, so a live connection may look gone. Then this
+   * rejects (→ 500, which callers retry) rather than answer 410, after which a backend would
+   * drop a live connection id. Only a node that has itself seen Redis go away suspects this
+   * (a node that joins a freshly restarted Redis does not). Costs one INFO per reconnection.
+   */
+  async #unlessRecovering(connectionId: string): Promise<void> {
+    if (this.#redis.stats.outages === 0) return;
+    if (this.#redisStartedAt === undefined) {
+      const info = await this.#redis.call(() => this.#redis.client.info('server'));
+      const uptime = /^uptime_in_seconds:(\d+)/m.exec(info);
+      this.#redisStartedAt = uptime ? Date.now() - Number(uptime[1]) * 1000 : 0;
+    }
+    if (Date.now() - this.#redisStartedAt < this.#ttlMs) {
+      throw Object.assign(new Error(`connection ${connectionId} is not registered, but Redis restarted less than ${this.#ttlMs} ms ago: its node may not have re-registered yet`), {
+        code: 'PORTICO_ERR_WS_REGISTRY_RECOVERING',
+      });
+    }
   }
 
   /** A call relayed from another node, for a connection this node may hold. */

@@ -7,6 +7,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
  */
 import { once } from 'node:events';
+import { connect as tcpConnect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -141,4 +142,69 @@ test('@connections calls on any node reach a client held by another node', async
       raw.disconnect();
     }
   });
+});
+
+/** A TCP relay to Redis that can refuse connections: keeps one node away from a restarted Redis. */
+async function gatedRelay(t: TestContext, redisPort: number): Promise<{ url: string; open: boolean }> {
+  const gate = { url: '', open: true };
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    if (!gate.open) return client.destroy();
+    const upstream = tcpConnect(redisPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  gate.url = `redis://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return gate;
+}
+
+test('after a Redis restart, a post for a live client whose node has not reconnected yet is answered 500, never 410, then delivered', async (t) => {
+  const redis = await startRedis(t);
+  const sink = await startSink(t);
+  const dir = writeProject(t, { 'portico.yaml': PROJECT(sink.url), 'chat.mjs': HANDLERS });
+  const gate = await gatedRelay(t, Number(new URL(redis.url).port));
+  const start = (url: string): Promise<Gateway> => Gateway.start(loadProject(dir), { port: 0, redis: url, logger: pino({ enabled: false }) });
+  const [a, b] = await Promise.all([start(gate.url), start(redis.url)]);
+  t.after(() => Promise.all([a.close(2000), b.close(2000)]));
+  const viaB = management(t, b);
+  const { ws, id } = await connect(t, a);
+  const received: string[] = [];
+  ws.on('message', (d: Buffer) => received.push(d.toString()));
+  await viaB.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'before' }));
+
+  gate.open = false; // node A cannot reach Redis again until the gate opens
+  await redis.kill();
+  await redis.restart(); // empty: A's record and inbox subscription are gone
+  for (let i = 0; i < 3; i++) {
+    const err = await rejection(viaB.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'lost' })));
+    assert.equal(err.$metadata?.httpStatusCode, 500, `try ${i}: ${err.name}`);
+  }
+  gate.open = true;
+  const deadline = Date.now() + 15_000;
+  let delivered = false;
+  const statuses = new Set<number>();
+  while (!delivered && Date.now() < deadline) {
+    try {
+      await viaB.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'after-restart' }));
+      delivered = true;
+    } catch (err) {
+      statuses.add((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  assert.ok(delivered, `never delivered; answers ${JSON.stringify([...statuses])}`);
+  assert.ok(!statuses.has(410), `a live connection was answered 410`);
+  while (!received.includes('after-restart')) await once(ws, 'message');
+  assert.ok(!received.includes('lost'));
 });
