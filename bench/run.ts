@@ -7,7 +7,8 @@
  * - bench/undici-proxy.mjs, the ceiling for a proxy hop in Node (portico's HTTP_PROXY rows);
  * - bench/lambda-server.mjs, the ceiling for a Lambda route in Node (the same handler, in-process);
  * - serverless-offline (bench/sls) for the Lambda route and WebSocket rows;
- * - the bare `ws` echo server for WebSocket round trips and idle connections.
+ * - the bare `ws` echo server for WebSocket round trips and idle connections;
+ * - scale-out: the same keyed route with state in memory, in Redis, and on three nodes (lib/scale-out.ts).
  * A baseline whose dependency is missing is skipped, with one line saying why.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { ensureNginx, ensureServerlessOffline, ensureWrk, startNginx, startServe
 import { idleRss, measure, quick, skipped, wsMeasure, type Result } from './lib/load.ts';
 import { freePort, removeTempDirs, ROOT, start, stopAll, stopAllWait, stopWait, tempDir, type Server } from './lib/proc.ts';
 import { report, S, type Idle } from './lib/report.ts';
+import { API_KEY, scaleOutRows } from './lib/scale-out.ts';
 
 const node = (script: string, env: NodeJS.ProcessEnv = {}): Promise<Server> => start(process.execPath, [script], /^listening (\d+)$/, { env });
 const url = (s: Server, path = '/'): string => `http://127.0.0.1:${s.port}${path}`;
@@ -30,7 +32,7 @@ async function baseline(scenarios: readonly string[], run: () => Promise<Result[
 }
 
 /** bench/project in a temp dir, wired to the backend, served by portico (HTTP, REST, WebSocket). */
-async function startPortico(backendPort: number): Promise<{ server: Server; rest: string; ws: string }> {
+async function startPortico(backendPort: number, extraArgs: readonly string[] = []): Promise<{ server: Server; rest: string; ws: string }> {
   const dir = tempDir('portico-bench-');
   cpSync(join(ROOT, 'bench/project'), dir, { recursive: true });
   const yaml = join(dir, 'portico.yaml');
@@ -39,7 +41,7 @@ async function startPortico(backendPort: number): Promise<{ server: Server; rest
     yaml,
     readFileSync(yaml, 'utf8').replaceAll('BACKEND_PORT', String(backendPort)).replace('WS_PORT', String(wsPort)).replace('REST_PORT', String(restPort)),
   );
-  const server = await start(process.execPath, ['bin/portico.js', 'serve', dir, '--port', '0'], /^bench HTTP \$default http:\/\/127\.0\.0\.1:(\d+)\//);
+  const server = await start(process.execPath, ['bin/portico.js', 'serve', dir, '--port', '0', ...extraArgs], /^bench HTTP \$default http:\/\/127\.0\.0\.1:(\d+)\//);
   return { server, rest: `http://127.0.0.1:${restPort}/prod`, ws: `ws://127.0.0.1:${wsPort}/bench` };
 }
 
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
     results.push(await measure(S.httpLambda, url(portico.server, '/lambda'), ppid, S.lambdaServer, S.slsHttp));
     results.push(await measure(S.restLambda, `${portico.rest}/lambda`, ppid, S.httpLambda));
     results.push(await measure(S.restTemplated, `${portico.rest}/templated/42`, ppid, S.httpLambda));
+    results.push(await measure(S.restKeyed, { url: `${portico.rest}/keyed/42`, headers: API_KEY }, ppid, S.httpLambda, S.restTemplated));
 
     // WebSocket: round trips with WS_SENDERS senders over WS_CONNECTIONS connections, then RSS per idle connection.
     const echo = await node('bench/ws-echo.mjs');
@@ -105,6 +108,10 @@ async function main(): Promise<void> {
     const [echo2, portico2] = [await node('bench/ws-echo.mjs'), await startPortico(backend.port)];
     idle.push(await idleRss('bare ws echo server', `ws://127.0.0.1:${echo2.port}/`, echo2.child.pid));
     idle.push(await idleRss('portico WebSocket API', portico2.ws, portico2.server.child.pid));
+    await Promise.all([stopWait(echo2.child), stopWait(portico2.server.child)]);
+
+    // Where state lives: memory, Redis, three nodes on one Redis (bench/lib/scale-out.ts).
+    results.push(...(await scaleOutRows((args) => startPortico(backend.port, args))));
   } finally {
     await stopAllWait();
     removeTempDirs();

@@ -29,8 +29,12 @@ export async function ensureNginx(): Promise<string | undefined> {
   return has('nginx', '-v') ? undefined : 'nginx is not installed and could not be installed (apt-get install nginx, as root)';
 }
 
-/** nginx in the foreground, 1 worker, its own prefix in a temp dir, keep-alive to the backend. */
-export async function startNginx(backendPort: number): Promise<Server> {
+/**
+ * nginx in the foreground, 1 worker, its own prefix in a temp dir, keep-alive to the backend
+ * (several ports: round-robin over them, as in front of several portico nodes).
+ */
+export async function startNginx(backendPorts: number | readonly number[]): Promise<Server> {
+  const upstreams = (typeof backendPorts === 'number' ? [backendPorts] : backendPorts).map((p) => `    server 127.0.0.1:${p};`).join('\n');
   const dir = tempDir('portico-bench-nginx-');
   chmodSync(dir, 0o755); // workers run as nobody when we are root
   const port = await freePort();
@@ -48,7 +52,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   upstream backend {
-    server 127.0.0.1:${backendPort};
+${upstreams}
     keepalive 64;
   }
   server {

@@ -51,8 +51,16 @@ async function load(cmd: string, args: readonly string[], seconds: number, pid: 
   return { out, peakKb };
 }
 
-async function wrk(url: string, seconds: number, pid: number | undefined): Promise<{ rps: number; p50: string; p99: string; peakKb: number }> {
-  const { out, peakKb } = await load('wrk', ['-t1', '-c50', `-d${seconds}s`, '--latency', url], seconds, pid);
+/** A URL to load, with request headers (e.g. an API key). */
+export interface Target {
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+async function wrk(target: Target, seconds: number, pid: number | undefined): Promise<{ rps: number; p50: string; p99: string; peakKb: number }> {
+  const url = target.url;
+  const headers = Object.entries(target.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const { out, peakKb } = await load('wrk', ['-t1', '-c50', `-d${seconds}s`, '--latency', ...headers, url], seconds, pid);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const pct = (p: string): string => new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '?';
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
@@ -64,9 +72,10 @@ async function wrk(url: string, seconds: number, pid: number | undefined): Promi
 
 const withBaselines = (baselines: readonly string[]): { baselines?: readonly string[] } => (baselines.length ? { baselines } : {});
 
-export async function measure(scenario: string, url: string, pid: number | undefined, ...baselines: string[]): Promise<Result> {
-  await wrk(url, WARMUP, pid);
-  const r = await wrk(url, DURATION, pid);
+export async function measure(scenario: string, url: string | Target, pid: number | undefined, ...baselines: string[]): Promise<Result> {
+  const target = typeof url === 'string' ? { url } : url;
+  await wrk(target, WARMUP, pid);
+  const r = await wrk(target, DURATION, pid);
   const result: Result = { scenario, rps: r.rps, p50: r.p50, p99: r.p99, rssMb: Math.round(r.peakKb / 1024), ...withBaselines(baselines) };
   process.stdout.write(`  ${scenario}: ${Math.round(r.rps)} req/s, p50 ${r.p50}, p99 ${r.p99}, RSS ${result.rssMb} MB\n`);
   return result;
