@@ -8,6 +8,7 @@
  * 403 `{"message":"Forbidden"}`, as AWS and LocalStack's AWS-validated engine answer it
  * (LocalStack next_gen/execute_api/handlers/api_key_validation.py).
  */
+import { createHash } from 'node:crypto';
 import type { ApiKey, Credential, UsagePlan } from '../../model/index.ts';
 import { GatewayError } from '../../errors/index.ts';
 import type { Phase, RestContext } from '../types.ts';
@@ -69,17 +70,21 @@ export interface ApiKeyPhaseOptions {
  * carry the key, and `ctx.apiKey` tells the usage-plan phase which plan meters it.
  */
 export function createApiKeyPhase(opts: ApiKeyPhaseOptions): Phase<RestContext> {
-  const { grants } = opts.access;
+  // Looked up by SHA-256 digest, not by value: a string compare in the table probe could reveal
+  // how much of a guessed key matches; a digest compare reveals nothing about the key (docs/security.md).
+  const byDigest = new Map([...opts.access.grants.values()].map((g) => [keyDigest(g.value), g]));
   const fromAuthorizer = opts.source === 'AUTHORIZER';
   return (ctx) => {
     const value = fromAuthorizer ? usageIdentifierKey(ctx) : ctx.request.headers['x-api-key'];
     if (!value) throw new GatewayError('INVALID_API_KEY', { message: fromAuthorizer ? 'the authorizer returned no usageIdentifierKey' : 'no x-api-key header' });
-    const grant = grants.get(value);
+    const grant = byDigest.get(keyDigest(value));
     if (!grant) throw new GatewayError('INVALID_API_KEY', { message: 'the API key is unknown, disabled, or in no usage plan covering this stage' });
     ctx.identity = { ...ctx.identity, apiKey: grant.value, apiKeyId: grant.id };
     ctx.apiKey = { keyId: grant.id, plan: grant.plan };
   };
 }
+
+const keyDigest = (value: string): string => createHash('sha256').update(value).digest('base64');
 
 /**
  * `apiKeySource: AUTHORIZER`: "the key is the `usageIdentifierKey` returned by the Lambda
