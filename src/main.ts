@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { serveCommand } from './cli/serve.ts';
 import { validateCommand } from './cli/validate.ts';
+import { usageCommand } from './cli/usage.ts';
 
 const port = (v: string): number => {
   const n = Number(v);
@@ -27,7 +28,9 @@ program
   .option('-H, --host <address>', 'listen address (default 127.0.0.1)')
   .option('-w, --watch', 'reload definitions and handlers on change')
   .option('--redis <url>', "shared state in Redis for several nodes (default: the file's state.redis, else in memory)", redisUrl)
-  .action((project: string, opts: { port?: number; host?: string; watch?: boolean; redis?: string }) => serveCommand(project, opts));
+  .option('--admin-port <n>', "admin port: /health, /ready, /metrics (default: the file's admin.port, else none)", port)
+  .option('--admin-host <address>', "admin listen address (default: the file's admin.host, else the gateway's host)")
+  .action((project: string, opts: { port?: number; host?: string; watch?: boolean; redis?: string; adminPort?: number; adminHost?: string }) => serveCommand(project, opts));
 
 program
   .command('validate')
@@ -35,6 +38,21 @@ program
   .argument('[project]', 'a directory with portico.yaml, or the file itself', '.')
   .action((project: string) => {
     process.exitCode = validateCommand(project);
+  });
+
+program
+  .command('usage')
+  .description("a usage plan's API keys: requests and remaining quota per UTC day, from a running gateway's admin port")
+  .requiredOption('--admin <url>', 'the admin endpoint (portico serve --admin-port), e.g. http://127.0.0.1:9000')
+  .requiredOption('--plan <name>', 'the usage plan, by name or id')
+  .option('--key <name>', 'one API key, by name or id (default: every key of the plan)')
+  .option('--days <n>', 'days up to today, UTC (1 to 90)', (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 90) throw new InvalidArgumentError('--days is an integer from 1 to 90');
+    return n;
+  }, 7)
+  .action(async (opts: { admin: string; plan: string; key?: string; days: number }) => {
+    process.exitCode = await usageCommand(opts);
   });
 
 await program.parseAsync();

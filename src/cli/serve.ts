@@ -15,6 +15,10 @@ export interface ServeOptions {
   readonly watch?: boolean;
   /** Shared state (docs/scale-out.md); overrides the file's `state.redis`. */
   readonly redis?: string;
+  /** The admin port (docs/observability.md); overrides the file's `admin.port`. */
+  readonly adminPort?: number;
+  /** Its listen address; overrides the file's `admin.host` (default the gateway's host). */
+  readonly adminHost?: string;
 }
 
 export async function serveCommand(target: string, options: ServeOptions): Promise<void> {
@@ -42,11 +46,14 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.redis !== undefined ? { redis: options.redis } : {}),
+    ...adminOption(options, project.admin),
   }).catch((err: Error) => {
     process.stderr.write(`error: ${err.message}\n`);
     process.exit(1);
   });
   for (const e of gateway.endpoints) process.stdout.write(`${e.name} ${e.type} ${e.stage} ${e.url}\n`);
+  // One more status line, only with an admin port (docs/cli.md).
+  if (gateway.adminUrl !== undefined) process.stdout.write(`portico: admin ${gateway.adminUrl}\n`);
   process.stdout.write('portico: ready\n');
 
   let watcher: FSWatcher | undefined;
@@ -144,4 +151,15 @@ function countLines(text: string): number {
   let n = 0;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
   return n;
+}
+
+/** `--admin-port` / `--admin-host` over the file's `admin:`; `{}` when neither names a port. */
+function adminOption(options: ServeOptions, file: { readonly port: number; readonly host?: string } | undefined): { admin?: { port: number; host?: string } } {
+  const port = options.adminPort ?? file?.port;
+  if (port === undefined) {
+    if (options.adminHost !== undefined) process.stderr.write('warning: --admin-host has no effect without --admin-port or admin.port in the project file\n');
+    return {};
+  }
+  const host = options.adminHost ?? file?.host;
+  return { admin: { port, ...(host !== undefined ? { host } : {}) } };
 }

@@ -12,6 +12,7 @@ import { buildHttpApiIntegration } from './http-integration.ts';
 import type { JsonPath } from './json-path.ts';
 import { loadOpenApiHttp, toCorsConfiguration, type LocatedRoute } from './openapi-http.ts';
 import type { RawApi } from './raw-types.ts';
+import { loadNativeAuthorizers, nativeRouteAuth } from './http-route-auth.ts';
 import { SourceFile } from './source-file.ts';
 import { loadStages, type ApiLoadInput } from './stages.ts';
 
@@ -52,6 +53,8 @@ export function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefin
       authorizers = result.authorizers ?? {};
     }
   }
+  // Native authorizers (`authorizers:`) join the OpenAPI document's; routes of either may name them.
+  authorizers = { ...authorizers, ...loadNativeAuthorizers(raw, input, authorizers) };
   for (const [routeKey, r] of Object.entries(raw.routes ?? {})) {
     const rpath: JsonPath = [...path, 'routes', routeKey];
     declared?.add(routeKey);
@@ -61,7 +64,8 @@ export function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefin
       errors.push(src.error(rpath, (e as Error).message));
       continue;
     }
-    const wsOnly = (['mock', 'routeResponse', 'authorizer'] as const).find((k) => r[k] !== undefined);
+    // `authorizer` is both: a name here, an object on WebSocket $connect (http-route-auth.ts).
+    const wsOnly = (['mock', 'routeResponse'] as const).find((k) => r[k] !== undefined);
     if (wsOnly !== undefined) {
       errors.push(src.error([...rpath, wsOnly], `"${wsOnly}" is only for WebSocket API routes`));
       continue;
@@ -72,6 +76,8 @@ export function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefin
       errors.push(src.error(rpath, `a route needs exactly one of "function", "http" or "integration", got ${got}`));
       continue;
     }
+    const auth = nativeRouteAuth(r, rpath, authorizers, input);
+    if (!auth) continue;
     const common = { payloadFormatVersion: r.payloadFormatVersion, timeoutInMillis: r.timeoutInMillis, requestParameters: r.requestParameters, responseParameters: r.responseParameters };
     const shorthand =
       r.function !== undefined
@@ -81,7 +87,7 @@ export function loadHttpApi(raw: RawApi, input: ApiLoadInput): HttpApi | undefin
           : { raw: r.integration, path: [...rpath, 'integration'] };
     try {
       const integration = buildHttpApiIntegration(shorthand.raw, { src, path: shorthand.path, integrationId: routeKey, functionNames: input.functionNames, ...('keys' in shorthand ? { keys: shorthand.keys } : {}) });
-      loaded.push({ route: { routeId: routeKey, routeKey, integration, authorizationType: 'NONE', source: src.where(rpath) }, path: rpath, src });
+      loaded.push({ route: { routeId: routeKey, routeKey, integration, ...auth, source: src.where(rpath) }, path: rpath, src });
     } catch (e) {
       errors.push(e as ConfigError);
     }

@@ -91,7 +91,7 @@ export function loadProject(target: string): Project {
   const access = loadAccess(raw, apis, { src, errors, warnings });
 
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return { file, dir, region, accountId, functions, apis, ...access, warnings, ...(raw.host !== undefined ? { host: raw.host } : {}), ...(raw.port !== undefined ? { port: raw.port } : {}), ...(raw.state !== undefined ? { state: raw.state } : {}), ...(raw.cognito?.issuers !== undefined ? { cognitoIssuers: raw.cognito.issuers } : {}) };
+  return { file, dir, region, accountId, functions, apis, ...access, warnings, ...(raw.host !== undefined ? { host: raw.host } : {}), ...(raw.port !== undefined ? { port: raw.port } : {}), ...(raw.state !== undefined ? { state: raw.state } : {}), ...(raw.cognito?.issuers !== undefined ? { cognitoIssuers: raw.cognito.issuers } : {}), ...(raw.admin !== undefined ? { admin: raw.admin } : {}) };
 }
 
 function resolveFunction(name: string, f: RawFunction, o: { dir: string; src: SourceFile; region: string; accountId: string }): FunctionConfig {

@@ -4,6 +4,7 @@
  * before any loader looks at it, so loaders can trust the shapes below.
  */
 import { accessSchemaProperties } from './access-schema.ts';
+import { accessLogSettingsSchema } from './access-log-settings.ts';
 
 const throttleLimits = {
   type: 'object',
@@ -30,6 +31,41 @@ const throttling = {
 
 const stringMap = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } as const;
 
+/** A method's (or the stage default's) cache settings: AWS's MethodSetting caching fields. */
+const cacheSettings = {
+  enabled: { type: 'boolean', description: 'Cache responses (`cachingEnabled`). Stage-wide it applies to GET methods only, as AWS does; a route entry turns caching on or off for that method whatever its HTTP method. Stage-wide default: true when `cacheClusterEnabled`.' },
+  ttlInSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 300, description: 'How long a response is cached (`cacheTtlInSeconds`); 0 turns caching off.' },
+  requireAuthorizationForCacheControl: { type: 'boolean', default: true, description: 'Whether a client sending `Cache-Control: max-age=0` needs `execute-api:InvalidateCache` (portico: a SigV4-signed caller of an AWS_IAM method has it).' },
+  unauthorizedCacheControlHeaderStrategy: {
+    enum: ['FAIL_WITH_403', 'SUCCEED_WITH_RESPONSE_HEADER', 'SUCCEED_WITHOUT_RESPONSE_HEADER'],
+    default: 'SUCCEED_WITH_RESPONSE_HEADER',
+    description: 'What an unauthorised `Cache-Control: max-age=0` gets: 403, the cached response with a `Warning` header, or the cached response silently.',
+  },
+  dataEncrypted: { type: 'boolean', default: false, description: '`cacheDataEncrypted`: accepted for compatibility; changes nothing locally.' },
+} as const;
+
+/** REST stage cache settings (AWS's methodSettings caching fields). */
+const caching = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'REST APIs: stage cache settings, as `methodSettings` `*/*` (stage-wide) and per method. Needs `cacheClusterEnabled: true`.',
+  properties: {
+    ...cacheSettings,
+    routes: {
+      type: 'object',
+      description: 'Per-method settings keyed by `METHOD /resource/path` (a method of the API, `ANY /{proxy+}` included), overriding the stage-wide ones field by field.',
+      additionalProperties: { type: 'object', additionalProperties: false, properties: cacheSettings },
+    },
+  },
+} as const;
+
+/** The stage cache keys, in a `stages:` entry or the one-stage short form (REST APIs only). */
+const stageCache = {
+  cacheClusterEnabled: { type: 'boolean', default: false, description: 'REST APIs: give the stage a response cache (GET methods cached for 300 s unless `caching` says otherwise).' },
+  cacheClusterSize: { enum: ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'], default: '0.5', description: "REST APIs: the cache's capacity in GB, as AWS's sizes; the in-memory cache holds at most this much (and at most the gateway's own memory bound)." },
+  caching,
+} as const;
+
 const stageName = {
   type: 'string',
   pattern: '^(\\$default|[A-Za-z0-9_-]{1,128})$',
@@ -45,6 +81,8 @@ const stage = {
     variables: { ...stringMap, description: 'Stage variables (`${stageVariables.x}`).' },
     stageVariables: { ...stringMap, description: 'Alias of `variables`.' },
     throttling,
+    ...stageCache,
+    accessLogSettings: accessLogSettingsSchema,
   },
 } as const;
 
@@ -76,6 +114,29 @@ const wsAuthorizer = {
   },
 } as const;
 
+/** HTTP APIs: a named authorizer, as apigatewayv2 CreateAuthorizer takes it (loaded by http-route-auth.ts). */
+const httpAuthorizer = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  description: 'An authorizer that HTTP API routes name with `authorizer:`, as apigatewayv2 CreateAuthorizer takes it.',
+  properties: {
+    type: { enum: ['JWT', 'REQUEST'], description: '`JWT`: the gateway checks a JWT against the issuer\'s keys; `REQUEST`: a Lambda function decides.' },
+    issuer: { type: 'string', description: 'JWT (required): the `iss` tokens must carry, an http(s) URL; its `/.well-known/openid-configuration` names the keys.' },
+    audience: { type: 'array', items: { type: 'string' }, description: 'JWT (required): the accepted `aud` (or, without `aud`, `client_id`) values, 1 to 50.' },
+    jwksUri: { type: 'string', pattern: '^https?://', description: 'JWT: the JWKS URL, instead of discovering it from the issuer (portico only: AWS always discovers).' },
+    identitySource: {
+      type: ['string', 'array'],
+      items: { type: 'string' },
+      description: 'Where the identity is read, a list or a comma-separated string: `$request.header.X`, `$request.querystring.X`, `$context.X`, `$stageVariables.X`. JWT: one header or query parameter (default `$request.header.Authorization`). REQUEST: any number (default none); a missing one is 401 without invoking.',
+    },
+    function: { type: 'string', description: 'REQUEST (required): a key of `functions:`, the authorizer function.' },
+    payloadFormatVersion: { enum: ['1.0', '2.0'], description: 'REQUEST (required): the authorizer event and response format.' },
+    enableSimpleResponses: { type: 'boolean', default: false, description: 'REQUEST, payload 2.0: the function answers `{isAuthorized, context}` instead of an IAM policy.' },
+    resultTtlInSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 0, description: 'REQUEST: seconds a result is cached per identity-source values (0 = not cached; caching needs an identity source).' },
+  },
+} as const;
+
 const nativeRoute = {
   type: 'object',
   additionalProperties: false,
@@ -86,7 +147,22 @@ const nativeRoute = {
     method: { type: 'string', description: 'HTTP_PROXY method; `ANY` (default) forwards the client method.' },
     mock: { type: 'string', description: 'WebSocket APIs: a MOCK integration; a two-way route sends this text back.' },
     routeResponse: { type: 'boolean', description: 'WebSocket APIs: two-way route (a `$default` route response): the integration\'s result body is sent back to the client.' },
-    authorizer: wsAuthorizer,
+    authorizer: {
+      ...wsAuthorizer,
+      // A string (HTTP APIs) or the object (WebSocket $connect); the object keywords apply to objects only.
+      type: ['string', 'object'],
+      description: `HTTP APIs: the name of an entry of the API's \`authorizers:\` (a JWT or Lambda authorizer). ${wsAuthorizer.description}`,
+    },
+    authorizationType: {
+      enum: ['NONE', 'AWS_IAM', 'JWT', 'CUSTOM'],
+      description: 'HTTP APIs: `AWS_IAM` for routes callers sign with SigV4 (keys from `credentials:`). `JWT` / `CUSTOM` follow from `authorizer:` and may be omitted. Default `NONE`.',
+    },
+    authorizationScopes: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      maxItems: 10,
+      description: 'HTTP APIs, JWT authorizers only: the token needs one of these scopes (`scope` or `scp` claim), else 403. At most 10.',
+    },
     integration: {
       type: 'object',
       description: 'An integration written as in x-amazon-apigateway-integration (type, uri, httpMethod...).',
@@ -135,10 +211,13 @@ const api = {
       },
     },
     cors,
+    authorizers: { type: 'object', additionalProperties: httpAuthorizer, description: 'HTTP APIs: authorizers by name, for native `routes:` (`authorizer: <name>`). OpenAPI routes use the document\'s securitySchemes.' },
     port: { type: 'integer', minimum: 1, maximum: 65535, description: 'A port of its own, besides the shared port.' },
     stage: { ...stageName, description: 'One-stage short form: the stage name (default `$default` for HTTP APIs, `dev` for REST and WebSocket APIs, which have no `$default` stage); `$default` or 1 to 128 letters, digits, `-` and `_`.' },
     stageVariables: { ...stringMap, description: 'One-stage short form: stage variables.' },
     throttling,
+    ...stageCache,
+    accessLogSettings: { ...accessLogSettingsSchema, description: `One-stage short form: ${accessLogSettingsSchema.description}` },
     stages: { type: 'array', minItems: 1, items: stage, description: 'Several stages, each served.' },
     import: {
       type: 'object',
@@ -220,5 +299,15 @@ export const projectSchema = {
     ...accessSchemaProperties,
     state,
     cognito,
+    admin: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['port'],
+      description: 'The admin port: `/health`, `/ready`, `/metrics` (Prometheus) and control-plane routes (docs/observability.md). Absent: no admin port, no metrics. `portico serve --admin-port` / `--admin-host` override.',
+      properties: {
+        port: { type: 'integer', minimum: 0, maximum: 65535, description: 'Admin port (0 = a free one).' },
+        host: { type: 'string', description: "Admin listen address; default the gateway's `host`." },
+      },
+    },
   },
 } as const;

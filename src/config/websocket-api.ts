@@ -17,7 +17,7 @@ import { loadStages, type ApiLoadInput } from './stages.ts';
 const WS_TIMEOUT_MAX = 29_000;
 const PREDEFINED = new Set(['$connect', '$disconnect', '$default']);
 // Keys that only mean something for HTTP APIs.
-const HTTP_ONLY = ['openapi', 'cors', 'throttling'] as const;
+const HTTP_ONLY = ['openapi', 'cors', 'throttling', 'authorizers'] as const;
 
 /** Loads one WebSocket API; problems go to `input.errors`. */
 export function loadWebSocketApi(raw: RawApi, input: ApiLoadInput): WebSocketApi | undefined {
@@ -28,6 +28,11 @@ export function loadWebSocketApi(raw: RawApi, input: ApiLoadInput): WebSocketApi
   const routes: WebSocketRoute[] = [];
   for (const [routeKey, r] of Object.entries(raw.routes ?? {})) {
     const rpath: JsonPath = [...path, 'routes', routeKey];
+    const httpOnly = (['authorizationType', 'authorizationScopes'] as const).find((k) => r[k] !== undefined);
+    if (httpOnly !== undefined) {
+      errors.push(src.error([...rpath, httpOnly], `"${httpOnly}" is only for HTTP API routes (WebSocket APIs authorize $connect with an authorizer object)`));
+      continue;
+    }
     // "Custom route keys can't start with $" — only the three predefined ones do.
     if (routeKey.startsWith('$') && !PREDEFINED.has(routeKey)) {
       errors.push(src.error(rpath, `"${routeKey}": only $connect, $disconnect and $default start with "$"; custom route keys can't`));
@@ -126,6 +131,11 @@ function wsAuthorizer(raw: RawApi, r: RawRoute, rpath: JsonPath, routeKey: strin
   const { src, errors } = input;
   const a = r.authorizer as NonNullable<RawRoute['authorizer']>;
   const apath: JsonPath = [...rpath, 'authorizer'];
+  // The schema also allows a string: the name of an HTTP API authorizer.
+  if (typeof (r.authorizer as unknown) !== 'object') {
+    errors.push(src.error(apath, 'a WebSocket authorizer is an object { function, identitySource, name }; naming one of authorizers: is for HTTP API routes'));
+    return null;
+  }
   // "You can only use a Lambda authorizer function for the $connect route."
   if (routeKey !== '$connect') {
     errors.push(src.error(apath, `only $connect can have an authorizer (WebSocket APIs authorize the connection, not each message); "${routeKey}" can not`));

@@ -74,6 +74,11 @@ export interface JwtConfiguration {
   readonly issuer: string;
   /** Accepted `aud` (or, without `aud`, `client_id`) values: 1 to 50. */
   readonly audience: readonly string[];
+  /**
+   * Where the keys are, instead of discovering `jwks_uri` from the issuer (portico.yaml only: a
+   * local identity provider without discovery). AWS always discovers.
+   */
+  readonly jwksUri?: string;
 }
 
 interface AuthorizerBase {
@@ -140,6 +145,19 @@ export interface Stage {
   readonly defaultRouteSettings: RouteSettings;
   /** Keyed by route key. */
   readonly routeSettings: Readonly<Record<string, RouteSettings>>;
+  /** Custom access logging; absent: portico's JSON access line. */
+  readonly accessLogSettings?: AccessLogSettings;
+}
+
+/**
+ * A stage's `accessLogSettings`, as AWS's (format + destination); `destination` takes the place
+ * of the log group ARN. https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+ */
+export interface AccessLogSettings {
+  /** One line with `$context.*` variables; a preset name (`CLF`, `JSON`, `XML`, `CSV`) is already expanded. */
+  readonly format: string;
+  /** `stdout`, or an absolute file path (appended). */
+  readonly destination: string;
 }
 
 /** Built-in CORS of HTTP APIs (`x-amazon-apigateway-cors` / `corsConfiguration`). */

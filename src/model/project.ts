@@ -32,6 +32,8 @@ export interface Project {
   readonly state?: StateSettings;
   /** Cognito user pool id → issuer URL (`cognito.issuers`), for REST Cognito authorizers. */
   readonly cognitoIssuers?: Readonly<Record<string, string>>;
+  /** The admin port (`admin:`; `--admin-port` / `--admin-host` override). Absent: none. */
+  readonly admin?: { readonly port: number; readonly host?: string };
   /** Non-fatal findings (unknown x-amazon-apigateway-* keys...), with file and JSON path. */
   readonly warnings: readonly string[];
 }

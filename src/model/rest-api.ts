@@ -6,6 +6,7 @@
  * Field names are AWS's; maps keyed as AWS keys them (status code, content type, response type).
  */
 import type { GatewayResponseType } from '../errors/gateway-responses.ts';
+import type { AccessLogSettings } from './http-api.ts';
 
 /** `ANY` and the seven methods it stands for. */
 export type RestHttpMethod = 'ANY' | 'DELETE' | 'GET' | 'HEAD' | 'OPTIONS' | 'PATCH' | 'POST' | 'PUT';
@@ -158,13 +159,35 @@ export interface RestAuthorizer {
 export interface MethodSetting {
   readonly throttlingRateLimit?: number;
   readonly throttlingBurstLimit?: number;
+  /** Stage cache (needs the stage's `cacheClusterEnabled`); under `*\/*` it applies to GET methods only. */
+  readonly cachingEnabled?: boolean;
+  /** 0–3600 s, default 300; 0 turns caching off. */
+  readonly cacheTtlInSeconds?: number;
+  /** Accepted and kept; no effect locally. */
+  readonly cacheDataEncrypted?: boolean;
+  /** Whether `Cache-Control: max-age=0` needs `execute-api:InvalidateCache` (default true). */
+  readonly requireAuthorizationForCacheControl?: boolean;
+  /** What an unauthorised `Cache-Control: max-age=0` gets (default SUCCEED_WITH_RESPONSE_HEADER). */
+  readonly unauthorizedCacheControlHeaderStrategy?: UnauthorizedCacheControlHeaderStrategy;
 }
+
+/** https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html */
+export type UnauthorizedCacheControlHeaderStrategy = 'FAIL_WITH_403' | 'SUCCEED_WITH_RESPONSE_HEADER' | 'SUCCEED_WITHOUT_RESPONSE_HEADER';
+
+/** The cache sizes AWS offers, in GB (CreateStage `cacheClusterSize`). */
+export type CacheClusterSize = '0.5' | '1.6' | '6.1' | '13.5' | '28.4' | '58.2' | '118' | '237';
 
 export interface RestStage {
   readonly stageName: string;
   readonly variables: Readonly<Record<string, string>>;
   /** `*\/*` holds the stage default; `/pets/GET` a method's. */
   readonly methodSettings: Readonly<Record<string, MethodSetting>>;
+  /** The stage cache exists (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html). */
+  readonly cacheClusterEnabled?: boolean;
+  /** Its capacity in GB (default 0.5 when enabled). */
+  readonly cacheClusterSize?: CacheClusterSize;
+  /** Custom access logging; absent: portico's JSON access line. */
+  readonly accessLogSettings?: AccessLogSettings;
 }
 
 export interface RestApi {

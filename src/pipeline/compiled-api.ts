@@ -10,9 +10,11 @@ import type { LambdaRuntime } from '../lambda/types.ts';
 import type { RateLimitStore } from '../state/rate-limit/types.ts';
 import type { QuotaStore } from '../state/quota/types.ts';
 import type { AuthorizerCacheStore } from '../state/authorizer-cache/types.ts';
+import type { ResponseCacheStore } from '../state/response-cache/types.ts';
 import type { AccessTables } from './2-authorize/api-key.ts';
 import type { ConnectionRegistry } from '../state/connections/types.ts';
 import type { BaseContext, GatewayRequest, GatewayResponse } from './types.ts';
+import type { RequestObserver } from './8-log/observer-types.ts';
 
 export interface CompiledApi {
   readonly api: AnyApi;
@@ -37,6 +39,8 @@ export interface ApiDeps {
   readonly quotas: QuotaStore;
   /** Lambda authorizer results (REST); absent: each API keeps its own in memory. */
   readonly authorizerCache?: AuthorizerCacheStore;
+  /** The REST stage cache (memory, or Redis shared by every node); absent: each API keeps its own in memory. */
+  readonly responseCache?: ResponseCacheStore;
   /** The project's API keys and usage plans (REST). */
   readonly access: AccessTables;
   readonly connections: ConnectionRegistry;
@@ -50,4 +54,6 @@ export interface ApiDeps {
   readonly failOpen?: boolean;
   readonly logger: Logger;
   readonly accessLog: Logger;
+  /** Takes every finished request: stage access-log formats and metrics (8-log/observer.ts). Absent: the JSON access line only. */
+  readonly observer?: RequestObserver;
 }

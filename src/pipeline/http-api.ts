@@ -21,6 +21,7 @@ import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
 import { createHttpProxyIntegration } from './6-integrate/http-proxy.ts';
 import { createLambdaIntegration, type IntegrationFn } from './6-integrate/lambda.ts';
 import { logAccess } from './8-log/access-log.ts';
+import type { RequestObserver } from './8-log/observer-types.ts';
 import { compileChain } from './index.ts';
 import { errorResponse, runChain } from './run.ts';
 import type { GatewayContext, GatewayRequest, GatewayResponse, Phase } from './types.ts';
@@ -40,6 +41,8 @@ export interface HttpApiDeps {
   readonly access?: { readonly credentials?: readonly Credential[] };
   readonly logger: Logger;
   readonly accessLog: Logger;
+  /** Access-log formats and metrics (8-log/observer.ts); absent: the JSON access line. */
+  readonly observer?: RequestObserver;
 }
 
 /** A stage that doesn't exist, for requests answered before a stage is known (404). */
@@ -151,7 +154,8 @@ export class CompiledHttpApi {
       ctx.result = errorResponse(e, HTTP_GATEWAY_RESPONSES);
     }
     const response = this.#finish(ctx, ctx.result as GatewayResponse);
-    logAccess(this.#deps.accessLog, ctx, response.statusCode, ctx.match?.route.routeKey ?? '-');
+    if (this.#deps.observer) this.#deps.observer.http(ctx, response, ctx.match?.route.routeKey ?? '-');
+    else logAccess(this.#deps.accessLog, ctx, response.statusCode, ctx.match?.route.routeKey ?? '-');
     return { ctx, response };
   }
 
@@ -177,7 +181,8 @@ function authorizePhase(api: HttpApi, route: Route, o: { jwks: JwksRegistry; cac
   if (route.authorizationType === 'NONE') return undefined;
   const authorizer = route.authorizerId === undefined ? undefined : api.authorizers?.[route.authorizerId];
   if (route.authorizationType === 'JWT' && authorizer?.authorizerType === 'JWT') {
-    const jwks = o.jwks.get({ issuer: authorizer.jwtConfiguration.issuer });
+    const { issuer, jwksUri } = authorizer.jwtConfiguration;
+    const jwks = o.jwks.get(jwksUri !== undefined ? { jwksUri } : { issuer });
     return createJwtPhase({ authorizer, scopes: route.authorizationScopes ?? [], jwks, accountId: o.deps.accountId });
   }
   if (route.authorizationType === 'AWS_IAM') {

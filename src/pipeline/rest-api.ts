@@ -26,6 +26,9 @@ import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
 import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
 import { createUsagePlanPhase } from './3-throttle/usage-plan.ts';
 import { compileMethodValidator, compileModels, type CompiledModels } from './4-validate/rest-validator.ts';
+import { createCachePhase } from './5-cache/cache-phase.ts';
+import { MemoryResponseCache } from '../state/response-cache/memory.ts';
+import type { ResponseCacheStore } from '../state/response-cache/types.ts';
 import { traceId } from './6-integrate/aws-added-headers.ts';
 import { createRestHttp, createRestHttpProxy } from './6-integrate/rest/http.ts';
 import { createRestLambda } from './6-integrate/rest/lambda.ts';
@@ -76,6 +79,8 @@ export class CompiledRestApi {
   /** Cognito user-pool phases by method (scopes are per method). */
   readonly #cognito = new Map<Method, Phase<RestContext>>();
   readonly #resourcePolicy: Phase<RestContext> | undefined;
+  /** The stage cache's store: the gateway's (shared across nodes with Redis), or this API's own. */
+  readonly #responseCache: ResponseCacheStore;
 
   /** Compiles everything; throws an Error naming the definition on anything invalid. */
   constructor(api: RestApi, deps: ApiDeps) {
@@ -83,6 +88,7 @@ export class CompiledRestApi {
     this.#deps = deps;
     this.#router = new RestRouter(api.resources);
     this.#gatewayResponse = compileGatewayResponses(api);
+    this.#responseCache = deps.responseCache ?? new MemoryResponseCache();
     this.#integrationDeps = { runtime: deps.runtime, accountId: deps.accountId, deploymentId: shortId().slice(0, 6).toLowerCase() };
     const models = compileModels(api);
     const cache = deps.authorizerCache ?? new MemoryAuthorizerCache();
@@ -173,6 +179,8 @@ export class CompiledRestApi {
                 body: () => ctx.request.body.read(),
               })
           : undefined,
+        // The stage cache (pipeline/5-cache/): runs `integrate` itself on a miss.
+        cache: createCachePhase({ store: this.#responseCache, api: this.api, stage, resource, method, integrate, region: deps.region, accountId: deps.accountId }),
         integrate,
       }),
       // AWS adds X-Amzn-Trace-Id to responses except for HTTP_PROXY and MOCK (spec §3.1).
@@ -259,7 +267,9 @@ export class CompiledRestApi {
       }
     }
     const response = finish(ctx, ctx.result as GatewayResponse, traced);
-    logAccess(this.#deps.accessLog, ctx, response.statusCode, ctx.match ? `${ctx.match.method.httpMethod} ${ctx.match.resource.path}` : '-');
+    const routeKey = ctx.match ? `${ctx.match.method.httpMethod} ${ctx.match.resource.path}` : '-';
+    if (this.#deps.observer) this.#deps.observer.rest(ctx, response, routeKey, this.#integrationDeps.deploymentId);
+    else logAccess(this.#deps.accessLog, ctx, response.statusCode, routeKey);
     return { ctx, response };
   }
 

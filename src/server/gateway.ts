@@ -16,6 +16,8 @@ import type { QuotaStore } from '../state/quota/types.ts';
 import { MemoryQuotaStore } from '../state/quota/memory.ts';
 import type { AuthorizerCacheStore } from '../state/authorizer-cache/types.ts';
 import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
+import type { ResponseCacheStore } from '../state/response-cache/types.ts';
+import { MemoryResponseCache } from '../state/response-cache/memory.ts';
 import type { ConnectionRegistry } from '../state/connections/types.ts';
 import { MemoryConnectionRegistry } from '../state/connections/memory.ts';
 import type { ApiDeps, CompiledApi } from '../pipeline/compiled-api.ts';
@@ -28,6 +30,14 @@ import { closeHttpProxyAgents } from '../pipeline/6-integrate/http-proxy.ts';
 import type { GatewayResponse } from '../pipeline/types.ts';
 import { toGatewayRequest, writeResponse } from './node-adapter.ts';
 import { BufferBody, IncomingBody } from './request-body.ts';
+import type { AdminRoute } from '../admin/types.ts';
+import type { AdminServer } from '../admin/server.ts';
+import { startGatewayAdmin } from '../admin/gateway-admin.ts';
+import { usageAdminRoutes } from '../admin/usage.ts';
+import { authorizerCacheAdminRoutes } from '../admin/authorizer-cache.ts';
+import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { GatewayObserver } from '../pipeline/8-log/observer.ts';
+import type { RedisConnection } from '../state/redis/connection.ts';
 
 export interface GatewayOptions {
   /** Listen address; default 127.0.0.1. */
@@ -46,6 +56,8 @@ export interface GatewayOptions {
   readonly connections?: ConnectionRegistry;
   /** Lambda authorizer result cache; default in memory. */
   readonly authorizerCache?: AuthorizerCacheStore;
+  /** REST stage cache; default in memory (Redis with `redis`, shared by every node). */
+  readonly responseCache?: ResponseCacheStore;
   /**
    * Shared state: a Redis URL for the rate limits, quotas and connection registry of every node
    * (docs/scale-out.md). Overrides the project's `state.redis`; stores passed above win.
@@ -53,6 +65,13 @@ export interface GatewayOptions {
   readonly redis?: string;
   /** What limits do when their store fails; overrides the project's `state.failMode` (default `open`). */
   readonly failMode?: 'open' | 'closed';
+  /**
+   * The admin port (`/health`, `/ready`, `/metrics`, and `routes` other features add); overrides
+   * the project's `admin`. Absent in both: no admin port and no metrics (docs/observability.md).
+   */
+  readonly admin?: { readonly port: number; readonly host?: string; readonly routes?: readonly AdminRoute[] };
+  /** The Redis connection behind the shared stores (`start` sets it from `redis`): readiness and metrics read it. */
+  readonly sharedRedis?: RedisConnection;
 }
 
 /** One line of `portico serve`'s listing. */
@@ -107,8 +126,8 @@ async function withSharedState(project: Project, options: GatewayOptions, nodeId
   if (url === undefined) return options;
   const logger = options.logger ?? pino({ base: null });
   const shared = await openRedisStores({ url, nodeId, logger });
-  for (const name of ['rateLimits', 'quotas', 'connections'] as const) if (options[name] !== undefined) await shared[name].close();
-  return { ...options, logger, rateLimits: options.rateLimits ?? shared.rateLimits, quotas: options.quotas ?? shared.quotas, connections: options.connections ?? shared.connections };
+  for (const name of ['rateLimits', 'quotas', 'connections', 'authorizerCache', 'responseCache'] as const) if (options[name] !== undefined) await shared[name].close();
+  return { ...options, logger, rateLimits: options.rateLimits ?? shared.rateLimits, quotas: options.quotas ?? shared.quotas, connections: options.connections ?? shared.connections, authorizerCache: options.authorizerCache ?? shared.authorizerCache, responseCache: options.responseCache ?? shared.responseCache, sharedRedis: options.sharedRedis ?? shared.redis };
 }
 
 const EXECUTE_API_HOST = /^([A-Za-z0-9]+)\.execute-api\./;
@@ -120,6 +139,7 @@ export class Gateway {
   readonly #rateLimits: RateLimitStore;
   readonly #quotas: QuotaStore;
   readonly #authorizerCache: AuthorizerCacheStore;
+  readonly #responseCache: ResponseCacheStore;
   /** When usage plans were created: their quota `offset` applies to the period holding it. */
   readonly #startedAtMs = Date.now();
   readonly #connections: ConnectionRegistry;
@@ -132,6 +152,13 @@ export class Gateway {
   readonly #retiring = new Set<Generation>();
   readonly #listeners: Listener[] = [];
   #closing = false;
+  /** Every finished request goes here: access log (stage formats) and metrics. */
+  readonly #observer: GatewayObserver;
+  /** Present when an admin port is configured. */
+  readonly #metrics: GatewayMetrics | undefined;
+  readonly #adminSettings: { readonly port: number; readonly host: string; readonly routes?: readonly AdminRoute[] } | undefined;
+  #admin: AdminServer | undefined;
+  readonly #sharedRedis: RedisConnection | undefined;
 
   private constructor(project: Project, options: GatewayOptions, nodeId: string) {
     this.#nodeId = nodeId;
@@ -141,8 +168,15 @@ export class Gateway {
     this.#rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
     this.#quotas = options.quotas ?? new MemoryQuotaStore();
     this.#authorizerCache = options.authorizerCache ?? new MemoryAuthorizerCache();
+    this.#responseCache = options.responseCache ?? new MemoryResponseCache();
     this.#connections = options.connections ?? new MemoryConnectionRegistry();
     this.#host = options.host ?? project.host ?? '127.0.0.1';
+    const admin = options.admin ?? project.admin;
+    // The admin host defaults to the gateway's: a gateway on 0.0.0.0 exposes its admin port too.
+    this.#adminSettings = admin ? { ...admin, host: admin.host ?? this.#host } : undefined;
+    this.#metrics = admin ? new GatewayMetrics() : undefined;
+    this.#sharedRedis = options.sharedRedis;
+    this.#observer = new GatewayObserver({ accessLog: this.#accessLog, logger: this.#logger, ...(this.#metrics ? { metrics: this.#metrics } : {}) });
     this.#gen = this.#load(project);
   }
 
@@ -156,6 +190,15 @@ export class Gateway {
         if (api.port !== undefined && !gw.#listeners.some((l) => l.port === api.port)) {
           await gw.#listen(api.port, new Set(project.apis.filter((a) => a.port === api.port).map((a) => a.apiId)));
         }
+      }
+      const admin = gw.#adminSettings;
+      if (admin && gw.#metrics) {
+        // Control-plane routes: GetUsage & co. (admin/usage.ts), authorizer cache flushes.
+        const controlPlane = [
+          ...usageAdminRoutes({ access: () => gw.project, quotas: gw.#quotas, createdAtMs: gw.#startedAtMs }),
+          ...authorizerCacheAdminRoutes({ project: () => gw.project, cache: gw.#authorizerCache }),
+        ];
+        gw.#admin = await startGatewayAdmin({ ...admin, routes: [...(admin.routes ?? []), ...controlPlane], metrics: gw.#metrics, ...(gw.#sharedRedis ? { redis: gw.#sharedRedis } : {}), closing: () => gw.#closing, logger: gw.#logger });
       }
     } catch (err) {
       await gw.close();
@@ -175,6 +218,7 @@ export class Gateway {
       rateLimits: this.#rateLimits,
       quotas: this.#quotas,
       authorizerCache: this.#authorizerCache,
+      responseCache: this.#responseCache,
       access: { apiKeys: project.apiKeys, usagePlans: project.usagePlans, credentials: project.credentials, createdAtMs: this.#startedAtMs },
       connections: this.#connections,
       accountId: project.accountId,
@@ -184,7 +228,9 @@ export class Gateway {
       failOpen: (this.#failMode ?? project.state?.failMode ?? 'open') === 'open',
       logger: this.#logger,
       accessLog: this.#accessLog,
+      observer: this.#observer,
     };
+    this.#observer.load(project);
     const apis = new Map<string, CompiledApi>();
     for (const api of project.apis) {
       apis.set(api.apiId, api.protocolType === 'HTTP' ? new CompiledHttpApi(api, deps) : api.protocolType === 'REST' ? new CompiledRestApi(api, deps) : new CompiledWebSocketApi(api, deps));
@@ -212,6 +258,19 @@ export class Gateway {
   /** The shared port actually bound (useful with port 0). */
   get port(): number {
     return this.#listeners[0]?.port ?? 0;
+  }
+
+  /** The admin port actually bound; undefined without an admin port. */
+  get adminPort(): number | undefined {
+    return this.#admin?.port;
+  }
+
+  /** `http://host:port` of the admin port (0.0.0.0 shown as 127.0.0.1); undefined without one. */
+  get adminUrl(): string | undefined {
+    const host = this.#adminSettings?.host;
+    if (!this.#admin || host === undefined) return undefined;
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return `http://${shown}:${this.#admin.port}`;
   }
 
   /** One entry per API and stage, with its invoke URL. */
@@ -410,11 +469,28 @@ export class Gateway {
     await this.#rateLimits.close();
     await this.#quotas.close();
     await this.#authorizerCache.close();
+    await this.#responseCache.close();
     await closeHttpProxyAgents();
+    // Last: /ready answers 503 while the listeners drain.
+    await this.#admin?.close();
+    await this.#observer.close();
   }
 
   /** The APIs being served. */
   get apis(): readonly AnyApi[] {
     return this.#gen.project.apis;
+  }
+
+  /** The project being served (the latest reload's): the admin API reads keys and plans from it. */
+  get project(): Project {
+    return this.#gen.project;
+  }
+
+  /**
+   * The state the admin API reads and flushes (admin/usage.ts, admin/authorizer-cache.ts), and
+   * when usage plans were created (their quota `offset` period).
+   */
+  get adminState(): { readonly quotas: QuotaStore; readonly authorizerCache: AuthorizerCacheStore; readonly responseCache: ResponseCacheStore; readonly startedAtMs: number } {
+    return { quotas: this.#quotas, authorizerCache: this.#authorizerCache, responseCache: this.#responseCache, startedAtMs: this.#startedAtMs };
   }
 }

@@ -23,6 +23,7 @@ import type { Stage } from '../model/index.ts';
 import type { LocalConnection } from '../state/connections/types.ts';
 import { buildDisconnectEvent, buildMessageEvent, type WebSocketConnectionMeta } from '../lambda/events/websocket.ts';
 import { shortId } from '../util/ids.ts';
+import { msBetween } from '../util/time.ts';
 import { FrameSizeGuard } from './frame-size.ts';
 import { WsIntegrationError, type WsIntegrationResult } from './integrate.ts';
 import { logWsAccess, type WsApiContext } from './types.ts';
@@ -66,6 +67,7 @@ export async function runDisconnect(ctx: WsApiContext, meta: WebSocketConnection
   const event = buildDisconnectEvent(meta, { requestId, requestTimeEpoch: Date.now() }, { statusCode: close.code, reason: close.reason });
   let status = 200;
   let error: string | undefined;
+  const integrationStart = process.hrtime.bigint();
   try {
     await compiled.integrate({ event, stageVariables: meta.stageVariables, log });
   } catch (err) {
@@ -73,7 +75,8 @@ export async function runDisconnect(ctx: WsApiContext, meta: WebSocketConnection
     error = (err as Error).message;
     log.warn({ code: 'PORTICO_ERR_WS_DISCONNECT', requestId, err }, `$disconnect failed (its result is never sent): ${error}`);
   }
-  logWsAccess(ctx, { requestId, stage: meta.stage, connectionId: meta.connectionId, eventType: 'DISCONNECT', routeKey: '$disconnect', status, ip: meta.sourceIp, start, ...(error !== undefined ? { error } : {}) });
+  const integrationMs = msBetween(integrationStart, process.hrtime.bigint());
+  logWsAccess(ctx, { requestId, stage: meta.stage, connectionId: meta.connectionId, eventType: 'DISCONNECT', routeKey: '$disconnect', status, ip: meta.sourceIp, start, integrationMs, ...(error !== undefined ? { error, outcome: 'execution-error' } : {}) });
 }
 
 /** A connection held by this node; the registry reaches it through {@link LocalConnection}. */
@@ -148,6 +151,7 @@ export class WebSocketConnection implements LocalConnection {
     // Idleness is direction-agnostic: a message either way keeps the connection
     // (reported: https://github.com/andyrichardson/subscriptionless/issues/3).
     this.#idle.refresh();
+    this.#ctx.deps.observer?.wsMessageSent(this.#ctx.api, this.meta.stage);
     return new Promise((resolve, reject) => this.#ws.send(data, { binary }, (err) => (err ? reject(err) : resolve())));
   }
 
@@ -201,10 +205,11 @@ export class WebSocketConnection implements LocalConnection {
     if (!compiled) {
       // No route matches and there is no $default (spec §3.3).
       this.#reply(errorFrame('Forbidden', meta.connectionId, requestId), false);
-      logWsAccess(this.#ctx, { ...access, routeKey: routeKey ?? '-', status: 403, error: 'no route matches and there is no $default route' });
+      logWsAccess(this.#ctx, { ...access, routeKey: routeKey ?? '-', status: 403, error: 'no route matches and there is no $default route', outcome: 'client-error' });
       return;
     }
     let result: WsIntegrationResult;
+    const integrationStart = process.hrtime.bigint();
     try {
       if (!compiled.integrate) throw new WsIntegrationError('configuration', `route ${compiled.route.routeKey} has no integration`);
       const event = buildMessageEvent(meta, { requestId, requestTimeEpoch: now }, { routeKey: compiled.route.routeKey, messageId: shortId(), data, binary });
@@ -213,14 +218,16 @@ export class WebSocketConnection implements LocalConnection {
       this.#reply(errorFrame('Internal server error', meta.connectionId, requestId), false);
       const status = err instanceof WsIntegrationError ? err.status : 500;
       if (!(err instanceof WsIntegrationError)) this.#log.error({ code: 'PORTICO_ERR_WS_INTERNAL', err }, 'message handling failed');
-      logWsAccess(this.#ctx, { ...access, routeKey: compiled.route.routeKey, status, error: (err as Error).message });
+      logWsAccess(this.#ctx, { ...access, routeKey: compiled.route.routeKey, status, error: (err as Error).message, outcome: 'execution-error', integrationMs: msBetween(integrationStart, process.hrtime.bigint()) });
       return;
     }
     // Two-way routes send the integration's body back; one-way routes send nothing (spec §3.3).
     // An empty body sends no frame.
     const body = result.body;
     if (compiled.route.twoWay && body !== undefined && body.length > 0) this.#reply(body, Buffer.isBuffer(body));
-    logWsAccess(this.#ctx, { ...access, routeKey: compiled.route.routeKey, status: result.statusCode ?? 200 });
+    const integrationMs = msBetween(integrationStart, process.hrtime.bigint());
+    const status = result.statusCode ?? 200;
+    logWsAccess(this.#ctx, { ...access, routeKey: compiled.route.routeKey, status, integrationMs, ...(status >= 400 ? { outcome: 'integration-error' } : {}) });
   }
 
   #reply(body: string | Buffer, binary: boolean): void {

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import type { Stage, WebSocketApi, WebSocketLimits, WebSocketRoute } from '../model/index.ts';
 import type { ApiDeps } from '../pipeline/compiled-api.ts';
+import type { WsOutcome } from '../pipeline/8-log/observer-types.ts';
 import type { RequestHeader } from '../lambda/events/common.ts';
 import type { WebSocketConnectionMeta } from '../lambda/events/websocket.ts';
 import type { WsIntegration } from './integrate.ts';
@@ -79,6 +80,10 @@ export interface WsAccessFields {
   readonly ip: string;
   readonly start: bigint;
   readonly error?: string;
+  /** Which AWS error metric the event counts in (ClientError, IntegrationError, ExecutionError). */
+  readonly outcome?: WsOutcome;
+  /** ms the integration took, when one ran (IntegrationLatency). */
+  readonly integrationMs?: number;
 }
 
 /**
@@ -86,6 +91,13 @@ export interface WsAccessFields {
  * (`$context.requestId`, `eventType`, `routeKey`, `status`, `connectionId`...).
  */
 export function logWsAccess(ctx: WsApiContext, f: WsAccessFields): void {
+  // The observer counts the metrics and writes the stage's access-log format, or this line.
+  if (ctx.deps.observer) ctx.deps.observer.ws(ctx.api, f, () => writeWsAccess(ctx, f));
+  else writeWsAccess(ctx, f);
+}
+
+/** portico's JSON access line of a WebSocket event. */
+function writeWsAccess(ctx: WsApiContext, f: WsAccessFields): void {
   ctx.deps.accessLog.info({
     requestId: f.requestId,
     api: ctx.api.name,

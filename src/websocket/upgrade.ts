@@ -21,6 +21,7 @@ import { buildConnectEvent, type WebSocketConnectionMeta } from '../lambda/event
 import { traceId } from '../pipeline/6-integrate/aws-added-headers.ts';
 import { HOP_BY_HOP, TOKEN } from '../util/http.ts';
 import { shortId } from '../util/ids.ts';
+import { msBetween } from '../util/time.ts';
 import { runDisconnect, WebSocketConnection } from './connection.ts';
 import { WsIntegrationError, type WsIntegrationResult } from './integrate.ts';
 import { logWsAccess, type WsApiContext } from './types.ts';
@@ -162,7 +163,7 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
   if (ctx.authorize) {
     const verdict = await ctx.authorize({ stage, headers, rawQuery, sourceIp, connectionId, meta, requestId, requestTimeEpoch: connectedAt });
     if (!verdict.allow) {
-      logWsAccess(ctx, { ...access, status: verdict.status, error: 'not authorized' });
+      logWsAccess(ctx, { ...access, status: verdict.status, error: 'not authorized', ...(verdict.status < 500 ? { outcome: 'client-error' } : {}) });
       return rejectUpgrade(socket, verdict.status, verdict.body, JSON_TYPE);
     }
     if (verdict.context) {
@@ -177,21 +178,24 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
   //    integration: accepted. A non-2xx statusCode rejects with that status (spec §3.3, §11.1).
   const compiled = ctx.routes.get('$connect');
   let result: WsIntegrationResult = {};
+  let integrationMs: number | undefined;
   if (compiled?.integrate) {
+    const integrationStart = process.hrtime.bigint();
     try {
       const event = buildConnectEvent(connectMeta, { requestId, requestTimeEpoch: connectedAt }, { headers, rawQuery });
       result = await compiled.integrate({ event, headers, stageVariables: stage.stageVariables, log: log.child({ requestId, routeKey: '$connect' }) });
+      integrationMs = msBetween(integrationStart, process.hrtime.bigint());
     } catch (err) {
       const known = err instanceof WsIntegrationError;
       if (!known) log.error({ code: 'PORTICO_ERR_WS_UPGRADE', err }, '$connect failed unexpectedly');
       const status = known ? err.status : 500;
-      logWsAccess(ctx, { ...access, status, error: (err as Error).message });
+      logWsAccess(ctx, { ...access, status, error: (err as Error).message, outcome: 'execution-error', integrationMs: msBetween(integrationStart, process.hrtime.bigint()) });
       return rejectUpgrade(socket, status, json(status === 504 ? 'Endpoint request timed out' : 'Internal server error'), JSON_TYPE);
     }
   }
   const status = result.statusCode ?? 200;
   if (status < 200 || status > 299) {
-    logWsAccess(ctx, { ...access, status, error: '$connect answered a non-2xx status' });
+    logWsAccess(ctx, { ...access, status, error: '$connect answered a non-2xx status', outcome: 'integration-error', ...(integrationMs !== undefined ? { integrationMs } : {}) });
     const body = typeof result.body === 'string' ? result.body : (result.body?.toString('utf8') ?? '');
     const type = headerOf(result, 'content-type');
     return rejectUpgrade(socket, status, body, type ? { 'Content-Type': type } : {});
@@ -214,6 +218,6 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
   //    handleProtocols (websocket-api.ts) reads it from here. Without one, none is echoed.
   const protocol = headerOf(result, 'sec-websocket-protocol');
   if (protocol !== undefined) ctx.protocols.set(req, protocol);
-  logWsAccess(ctx, { ...access, status: 200 });
+  logWsAccess(ctx, { ...access, status: 200, ...(integrationMs !== undefined ? { integrationMs } : {}) });
   ctx.wss.handleUpgrade(req, socket, head, (ws) => track(new WebSocketConnection(ctx, ws, socket, meta, stage)));
 }

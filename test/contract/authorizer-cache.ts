@@ -1,6 +1,6 @@
 /**
- * The contract every AuthorizerCacheStore passes (memory now, a shared store later), run once
- * per implementation by authorizer-cache.test.ts. Keys are random per test, so a store backed
+ * The contract every AuthorizerCacheStore passes, run once per implementation: memory by
+ * authorizer-cache.test.ts, Redis by authorizer-cache-redis.test.ts. Keys are random per test, so a store backed
  * by a shared server can run the suite in a dirty database. Expiry is checked by waiting past
  * a short TTL (never by asserting how long anything took), so no test depends on a fast machine.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/configure-api-gateway-lambda-authorization.html
@@ -69,6 +69,41 @@ export function authorizerCacheContract(name: string, make: () => Promise<Author
       await store.set(key('negative'), 'x', -5);
       assert.equal(await store.get(key('zero')), undefined);
       assert.equal(await store.get(key('negative')), undefined);
+    });
+
+    test('flush(prefix) forgets exactly the keys starting with it and says how many', async (t) => {
+      const { store, key } = await setup(t);
+      assert.ok(store.flush, 'the store can flush');
+      await store.set(key('authz:api1/prod/a'), 'a', 300);
+      await store.set(key('authz:api1/prod/b'), 'b', 300);
+      await store.set(key('authz:api1/prod2/c'), 'c', 300);
+      await store.set(key('authz:api2/prod/d'), 'd', 300);
+      assert.equal(await store.flush(key('authz:api1/prod/')), 2);
+      assert.equal(await store.get(key('authz:api1/prod/a')), undefined);
+      assert.equal(await store.get(key('authz:api1/prod/b')), undefined);
+      assert.equal(await store.get(key('authz:api1/prod2/c')), 'c');
+      assert.equal(await store.get(key('authz:api2/prod/d')), 'd');
+      assert.equal(await store.flush(key('authz:api1/prod/')), 0);
+    });
+
+    test('a flush prefix is literal: glob and brace characters match only themselves', async (t) => {
+      const { store, key } = await setup(t);
+      assert.ok(store.flush);
+      await store.set(key('x*y{1}'), 1, 300);
+      await store.set(key('xzy{1}'), 2, 300);
+      await store.set(key('x?y[1]'), 3, 300);
+      assert.equal(await store.flush(key('x*')), 1);
+      assert.equal(await store.flush(key('x?y[')), 1);
+      assert.equal(await store.get(key('xzy{1}')), 2);
+    });
+
+    test('values set after a flush are kept', async (t) => {
+      const { store, key } = await setup(t);
+      assert.ok(store.flush);
+      await store.set(key('p/a'), 1, 300);
+      await store.flush(key('p/'));
+      await store.set(key('p/a'), 2, 300);
+      assert.equal(await store.get(key('p/a')), 2);
     });
 
     test('close() forgets the values', async (t) => {

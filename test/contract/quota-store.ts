@@ -84,6 +84,37 @@ export function quotaStoreContract(name: string, make: () => Promise<QuotaStore>
       assert.equal(await consumeN(store, key(), 2, 1), 0);
     });
 
+    test('with a usage day, counted requests are recorded per day with the remaining quota', async (t) => {
+      const { store, key } = await setup(t);
+      assert.ok(store.usage, 'the store records usage');
+      // A weekly window spanning two days: 2 requests on day 1, 3 on day 2 (1 refused).
+      const week = W0 + 7 * DAY;
+      for (let i = 0; i < 2; i++) await store.consume(key(), 4, W0, week, '2023-11-14');
+      for (let i = 0; i < 3; i++) await store.consume(key(), 4, W0, week, '2023-11-15');
+      const usage = await store.usage(key(), ['2023-11-13', '2023-11-14', '2023-11-15']);
+      assert.deepEqual([...usage], [
+        ['2023-11-14', { used: 2, remaining: 2 }],
+        ['2023-11-15', { used: 2, remaining: 0 }],
+      ]);
+    });
+
+    test('usage is per key, and consume without a usage day records none', async (t) => {
+      const { store, key } = await setup(t);
+      assert.ok(store.usage);
+      await store.consume(key('a'), 5, W0, W1, '2023-11-14');
+      await store.consume(key('b'), 5, W0, W1);
+      assert.deepEqual([...(await store.usage(key('a'), ['2023-11-14']))], [['2023-11-14', { used: 1, remaining: 4 }]]);
+      assert.equal((await store.usage(key('b'), ['2023-11-14'])).size, 0);
+      assert.equal((await store.usage(key('c'), [])).size, 0);
+    });
+
+    test('concurrent requests are each recorded once in the day', async (t) => {
+      const { store, key } = await setup(t);
+      assert.ok(store.usage);
+      await Promise.all(Array.from({ length: 12 }, () => store.consume(key(), 5, W0, W1, '2023-11-14')));
+      assert.deepEqual(await store.usage(key(), ['2023-11-14']), new Map([['2023-11-14', { used: 5, remaining: 0 }]]));
+    });
+
     test('close resolves', async () => {
       const store = await make();
       await store.close();

@@ -180,7 +180,8 @@ function cacheKeys(raw: unknown, at: JsonPath, method: MethodFacts, fail: (at: J
     return [];
   }
   raw.forEach((k: string, i) => {
-    if (!method.requestParameters.has(k)) fail([...at, i], `"${k}" is not a request parameter of the method; cache key parameters must be declared method.request.{path|querystring|header}.NAME parameters`);
+    // The multi-value forms name a declared query string or header parameter (all its values).
+    if (!method.requestParameters.has(k.replace(/^method\.request\.multivalue(querystring|header)\./, 'method.request.$1.'))) fail([...at, i], `"${k}" is not a request parameter of the method; cache key parameters must be declared method.request.{path|querystring|header}.NAME parameters (or multivaluequerystring/multivalueheader of a declared one)`);
   });
   return raw as string[];
 }

@@ -21,7 +21,7 @@ import { compileRestRequestParameters } from '../../mapping/rest-parameter-mappi
 import { loadRestStages } from './stages.ts';
 
 // Keys of an API entry that other flavours use and REST APIs do not have.
-const NOT_REST = ['routes', 'cors', 'routeSelectionExpression', 'limits'] as const;
+const NOT_REST = ['routes', 'cors', 'routeSelectionExpression', 'limits', 'authorizers'] as const;
 
 /** Loads one REST API; problems go to `input.errors` (warnings to `input.warnings`). */
 export function loadRestApi(raw: RawApi, input: ApiLoadInput): RestApi | undefined {

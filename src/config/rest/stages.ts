@@ -8,6 +8,7 @@
 import type { MethodSetting, RestStage, RouteSettings } from '../../model/index.ts';
 import type { RawApi } from '../raw-types.ts';
 import { loadStages, type ApiLoadInput } from '../stages.ts';
+import { loadStageCache } from './stage-cache.ts';
 
 /** The API's stages; `routeKeys` are the methods loaded (`GET /pets/{id}`), which throttling keys must name. */
 export function loadRestStages(raw: RawApi, input: ApiLoadInput, routeKeys: ReadonlySet<string>): RestStage[] {
@@ -25,7 +26,10 @@ export function loadRestStages(raw: RawApi, input: ApiLoadInput, routeKeys: Read
       const space = routeKey.indexOf(' ');
       methodSettings[`${routeKey.slice(space + 1)}/${routeKey.slice(0, space)}`] = settings;
     }
-    return [{ stageName: s.stageName, variables: s.stageVariables, methodSettings }];
+    // The stage cache (config/rest/stage-cache.ts): its caching fields merge into methodSettings.
+    const cache = loadStageCache(raw.stages?.[i] ?? raw, raw.stages ? [...path, 'stages', i] : path, input, routeKeys);
+    for (const [key, setting] of Object.entries(cache.methodSettings)) methodSettings[key] = { ...methodSettings[key], ...setting };
+    return [{ stageName: s.stageName, variables: s.stageVariables, methodSettings, ...(cache.cacheClusterEnabled !== undefined ? { cacheClusterEnabled: cache.cacheClusterEnabled } : {}), ...(cache.cacheClusterSize ? { cacheClusterSize: cache.cacheClusterSize } : {}), ...(s.accessLogSettings ? { accessLogSettings: s.accessLogSettings } : {}) }];
   });
 }
 

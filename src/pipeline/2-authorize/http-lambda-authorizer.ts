@@ -7,12 +7,12 @@
  * `{"message":"Internal Server Error"}`, never a pass. Results are cached by identity values.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RequestAuthorizer } from '../../model/index.ts';
 import type { LambdaRuntime } from '../../lambda/types.ts';
 import { buildHttpV1Event } from '../../lambda/events/http-v1.ts';
 import { buildHttpV2Event } from '../../lambda/events/http-v2.ts';
-import type { AuthorizerCacheStore, JsonValue } from '../../state/authorizer-cache/types.ts';
+import { authorizerCacheScope, type AuthorizerCacheStore, type JsonValue } from '../../state/authorizer-cache/types.ts';
 import { GatewayError } from '../../errors/index.ts';
 import { substituteStageVariables } from '../../util/stage-variables.ts';
 import type { GatewayContext, HttpAuthorization, Phase } from '../types.ts';
@@ -65,7 +65,8 @@ export function createHttpLambdaAuthorizerPhase(authorizer: RequestAuthorizer, d
     if (!values) throw new GatewayError('UNAUTHORIZED', { message: `Lambda authorizer ${name}: an identity source is missing or empty` });
     const { stage, request } = ctx;
     const routeArn = methodArn(deps.region, deps.accountId, ctx.api.apiId, stage.stageName, request.method, ctx.stagePath);
-    const key = `http\u0000${ctx.api.apiId}\u0000${stage.stageName}\u0000${authorizer.authorizerId}\u0000${JSON.stringify(values)}`;
+    // Hashed behind the stage's scope: no raw token in a (shared) store, and ResetAuthorizersCache is a prefix.
+    const key = authorizerCacheScope(ctx.api.apiId, stage.stageName) + createHash('sha256').update(JSON.stringify(['http', authorizer.authorizerId, ...values])).digest('base64url');
 
     let decision = ttl > 0 ? fromCache(await deps.cache.get(key)) : undefined;
     if (!decision) {

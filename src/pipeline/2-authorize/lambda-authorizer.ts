@@ -25,7 +25,7 @@ import { buildRestRequestAuthorizerEvent, buildTokenAuthorizerEvent } from '../.
 import type { LambdaRuntime } from '../../lambda/types.ts';
 import { lookupContext, restContextTree } from '../../mapping/rest-context.ts';
 import type { RestAuthorizer } from '../../model/index.ts';
-import type { AuthorizerCacheStore } from '../../state/authorizer-cache/types.ts';
+import { authorizerCacheScope, type AuthorizerCacheStore } from '../../state/authorizer-cache/types.ts';
 import { parseQuery } from '../../util/http.ts';
 import { substituteStageVariables } from '../../util/stage-variables.ts';
 import { forwardedHeaders } from '../6-integrate/aws-added-headers.ts';
@@ -87,9 +87,13 @@ export function checkPolicy(output: AuthorizerOutput, arn: string, sourceIp: str
   if (decision === 'none') throw new GatewayError('ACCESS_DENIED', { message: `the authorizer's policy allows nothing matching ${arn}`, bodyMessage: 'User is not authorized to access this resource' });
 }
 
-/** A cache key for one authorizer's identity values; hashed, so the store never holds a raw token. */
+/**
+ * A cache key for one authorizer's identity values: `[deploymentId, apiId, stage, authorizerId,
+ * ...values]`, hashed so the store never holds a raw token, behind the stage's scope so
+ * FlushStageAuthorizersCache can drop the stage's keys by prefix.
+ */
 export function cacheKey(parts: readonly string[]): string {
-  return `authz:${createHash('sha256').update(JSON.stringify(parts)).digest('base64url')}`;
+  return `${authorizerCacheScope(parts[1] ?? '', parts[2] ?? '')}${createHash('sha256').update(JSON.stringify(parts)).digest('base64url')}`;
 }
 
 /** Compiles a REST TOKEN or REQUEST authorizer into its authorize phase. Throws an Error naming the authorizer on a bad definition. */

@@ -19,7 +19,7 @@
  */
 import type { QuotaSettings, ThrottleSettings } from '../../model/index.ts';
 import type { RateLimitStore, TokenBucketLimit } from '../../state/rate-limit/types.ts';
-import type { QuotaStore } from '../../state/quota/types.ts';
+import { usageDay, type QuotaStore } from '../../state/quota/types.ts';
 import { GatewayError } from '../../errors/index.ts';
 import type { StageAccess } from '../2-authorize/api-key.ts';
 import type { Phase, RestContext } from '../types.ts';
@@ -53,6 +53,14 @@ interface MethodPlan {
 }
 
 /**
+ * The quota counter of an API key in a plan, `quota:{planId}:{keyId}`; its daily usage records
+ * (GetUsage, admin/usage.ts) are kept under the same key.
+ */
+export function quotaKey(planId: string, keyId: string): string {
+  return `quota:${planId}:${keyId}`;
+}
+
+/**
  * A plan's limit for a method: the method's own settings, field by field over the plan's.
  * When only one of rate and burst is set, the other is AWS's account-level limit, as for stages.
  */
@@ -74,7 +82,7 @@ export function createUsagePlanPhase(opts: UsagePlanPhaseOptions): Phase<RestCon
       bucketPrefix: `plan:${plan.id}:`,
       bucketSuffix: own ? `:${opts.apiId}/${opts.stageName}${opts.methodKey}` : '',
       throttle: planMethodLimit(plan.throttle, own),
-      quotaPrefix: `quota:${plan.id}:`,
+      quotaPrefix: quotaKey(plan.id, ''),
       quota: plan.quota,
     };
   });
@@ -98,9 +106,11 @@ export function createUsagePlanPhase(opts: UsagePlanPhaseOptions): Phase<RestCon
     }
     if (plan.quota) {
       const key = plan.quotaPrefix + match.keyId;
-      const window = quotaWindow(plan.quota.period, clock());
+      const now = clock();
+      const window = quotaWindow(plan.quota.period, now);
       const allowance = quotaLimit(plan.quota, window, createdAtMs);
-      const result = await quotaGuard(ctx, key, () => quotas.consume(key, allowance, window.startMs, window.endMs));
+      // The request is added to today's usage (UTC) in the same atomic call (GetUsage).
+      const result = await quotaGuard(ctx, key, () => quotas.consume(key, allowance, window.startMs, window.endMs, usageDay(now)));
       if (result?.allowed === false) throw new GatewayError('QUOTA_EXCEEDED', { message: `usage plan quota ${key} (${allowance} per ${plan.quota.period})` });
     }
   };

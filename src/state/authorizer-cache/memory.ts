@@ -70,6 +70,18 @@ export class MemoryAuthorizerCache implements AuthorizerCacheStore {
     return Promise.resolve();
   }
 
+  /** {@inheritDoc AuthorizerCacheStore.flush} */
+  flush(prefix: string): Promise<number> {
+    let n = 0;
+    for (const key of this.#entries.keys()) {
+      if (key.startsWith(prefix)) {
+        this.#entries.delete(key);
+        n++;
+      }
+    }
+    return Promise.resolve(n);
+  }
+
   /** Forgets every entry; the store keeps working. */
   close(): Promise<void> {
     this.#entries.clear();

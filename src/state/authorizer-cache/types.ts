@@ -20,6 +20,22 @@ export interface AuthorizerCacheStore {
    * AWS's `authorizerResultTtlInSeconds: 0` disables caching). Replaces an earlier value.
    */
   set(key: string, value: JsonValue, ttlSeconds: number): Promise<void>;
+  /**
+   * Forgets every value whose key starts with `prefix` and resolves how many went: AWS's
+   * FlushStageAuthorizersCache / ResetAuthorizersCache, for the keys of one API stage
+   * ({@link authorizerCacheScope}). Absent on test doubles (nothing to flush).
+   */
+  flush?(prefix: string): Promise<number>;
   /** Forgets everything and releases resources. */
   close(): Promise<void>;
+}
+
+/**
+ * The first part of every cache key of an API stage's authorizers (REST and HTTP APIs alike),
+ * so flushing a stage is one prefix. API ids are `[a-z0-9]` and stage names `[A-Za-z0-9_-]` or
+ * `$default`, so no scope is a prefix of another's.
+ * https://docs.aws.amazon.com/apigateway/latest/api/API_FlushStageAuthorizersCache.html
+ */
+export function authorizerCacheScope(apiId: string, stageName: string): string {
+  return `authz:${apiId}/${stageName}/`;
 }

@@ -8,7 +8,7 @@
  * nothing (an ended window counts as 0 anyway). `maxEntries` caps memory: at the cap the least
  * recently used entry goes whatever its window, which errs towards admitting requests.
  */
-import type { QuotaResult, QuotaStore } from './types.ts';
+import { USAGE_RETENTION_DAYS, type DailyUsage, type QuotaResult, type QuotaStore } from './types.ts';
 
 /** Options of {@link MemoryQuotaStore}. */
 export interface MemoryQuotaStoreOptions {
@@ -27,6 +27,11 @@ interface Entry {
 /** {@link QuotaStore} held in process memory. */
 export class MemoryQuotaStore implements QuotaStore {
   readonly #entries = new Map<string, Entry>();
+  /**
+   * Daily usage per key, apart from the counters: a counter may be swept when its window ends,
+   * its history may not. Least recently written last; capped at `maxEntries` keys.
+   */
+  readonly #usage = new Map<string, Map<string, DailyUsage>>();
   readonly #maxEntries: number;
   readonly #sweepPerConsume: number;
 
@@ -41,8 +46,21 @@ export class MemoryQuotaStore implements QuotaStore {
   }
 
   /** {@inheritDoc QuotaStore.consume} */
-  consume(key: string, limit: number, windowStartMs: number, windowEndMs: number): Promise<QuotaResult> {
-    return Promise.resolve(this.#consume(key, limit, windowStartMs, windowEndMs));
+  consume(key: string, limit: number, windowStartMs: number, windowEndMs: number, usageDay?: string): Promise<QuotaResult> {
+    const result = this.#consume(key, limit, windowStartMs, windowEndMs);
+    if (result.allowed && usageDay !== undefined) this.#record(key, usageDay, result.remaining);
+    return Promise.resolve(result);
+  }
+
+  /** {@inheritDoc QuotaStore.usage} */
+  usage(key: string, days: readonly string[]): Promise<ReadonlyMap<string, DailyUsage>> {
+    const held = this.#usage.get(key);
+    const found = new Map<string, DailyUsage>();
+    for (const day of days) {
+      const u = held?.get(day);
+      if (u) found.set(day, u);
+    }
+    return Promise.resolve(found);
   }
 
   /** Always ready: the state is in this process. */
@@ -50,9 +68,10 @@ export class MemoryQuotaStore implements QuotaStore {
     return Promise.resolve(true);
   }
 
-  /** Forgets every counter; the store keeps working. */
+  /** Forgets every counter and usage record; the store keeps working. */
   close(): Promise<void> {
     this.#entries.clear();
+    this.#usage.clear();
     return Promise.resolve();
   }
 
@@ -73,6 +92,25 @@ export class MemoryQuotaStore implements QuotaStore {
     if (entry.used >= max) return { allowed: false, remaining: 0 };
     entry.used++;
     return { allowed: true, remaining: max - entry.used };
+  }
+
+  /** Adds one request to `day`; days more than the retention before it are dropped. */
+  #record(key: string, day: string, remaining: number): void {
+    let days = this.#usage.get(key);
+    if (days === undefined) {
+      if (this.#usage.size >= this.#maxEntries) {
+        const oldest = this.#usage.keys().next();
+        if (oldest.done !== true) this.#usage.delete(oldest.value);
+      }
+      days = new Map();
+    } else this.#usage.delete(key);
+    this.#usage.set(key, days);
+    days.set(day, { used: (days.get(day)?.used ?? 0) + 1, remaining });
+    if (days.size > USAGE_RETENTION_DAYS) {
+      // ISO dates compare as strings.
+      const cutoff = new Date(Date.parse(day) - USAGE_RETENTION_DAYS * 86_400_000).toISOString().slice(0, 10);
+      for (const d of days.keys()) if (d < cutoff) days.delete(d);
+    }
   }
 
   /** Deletes ended windows from the old end of the Map, stopping at the first live one. */

@@ -10,16 +10,24 @@
  * time. The key expires one window length (plus a minute) after its last write: by then its
  * window has ended and would count from 0 anyway. The TTL is relative because windows are
  * computed from the gateway's clock, which the script does not share.
+ *
+ * Daily usage (GetUsage) is a hash `{u: used, r: remaining}` per key and UTC day,
+ * `portico:usage:{<key>}:YYYY-MM-DD`: the same hash tag as the counter, so the script that counts
+ * the request records it too, atomically, on one Cluster slot. It expires 90 days after its day's
+ * last request.
  */
-import type { QuotaResult, QuotaStore } from './types.ts';
+import { USAGE_RETENTION_DAYS, type DailyUsage, type QuotaResult, type QuotaStore } from './types.ts';
 import { RedisScript, type RedisConnection } from '../redis/connection.ts';
 
 /** Slack added to a counter's lifetime past its window. */
 const GRACE_MS = 60_000;
 
+/** How long a day's usage record lives after its last write. */
+const USAGE_TTL_MS = USAGE_RETENTION_DAYS * 86_400_000;
+
 /**
- * KEYS[1] the counter; ARGV: limit, window start ms, window end ms, grace ms.
- * Returns {allowed (1|0), remaining}.
+ * KEYS[1] the counter, KEYS[2] (optional) the day's usage record; ARGV: limit, window start
+ * ms, window end ms, grace ms, usage TTL ms. Returns {allowed (1|0), remaining}.
  */
 const CONSUME = new RedisScript(`
 local max = tonumber(ARGV[1])
@@ -41,6 +49,11 @@ if used >= max then return {0, 0} end
 used = used + 1
 redis.call('HSET', KEYS[1], 'u', used)
 redis.call('PEXPIRE', KEYS[1], ttl)
+if KEYS[2] then
+  redis.call('HINCRBY', KEYS[2], 'u', 1)
+  redis.call('HSET', KEYS[2], 'r', max - used)
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]))
+end
 return {1, max - used}
 `);
 
@@ -55,11 +68,36 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   /** {@inheritDoc QuotaStore.consume} Rejects when Redis fails (the caller's fail mode decides). */
-  async consume(key: string, limit: number, windowStartMs: number, windowEndMs: number): Promise<QuotaResult> {
+  async consume(key: string, limit: number, windowStartMs: number, windowEndMs: number, usageDay?: string): Promise<QuotaResult> {
     const redis = this.#redis;
-    const reply = await redis.call(() => CONSUME.run(redis.client, redis.key('quota', key), [limit, windowStartMs, windowEndMs, GRACE_MS]));
+    const keys = usageDay === undefined ? [redis.key('quota', key)] : [redis.key('quota', key), this.#usageKey(key, usageDay)];
+    const reply = await redis.call(() => CONSUME.runKeys(redis.client, keys, [limit, windowStartMs, windowEndMs, GRACE_MS, USAGE_TTL_MS]));
     const [allowed, remaining] = Array.isArray(reply) ? (reply as unknown[]) : [];
     return { allowed: allowed === 1, remaining: typeof remaining === 'number' ? remaining : 0 };
+  }
+
+  /** {@inheritDoc QuotaStore.usage} One round trip (a pipeline of HMGETs). Rejects when Redis fails. */
+  async usage(key: string, days: readonly string[]): Promise<ReadonlyMap<string, DailyUsage>> {
+    const found = new Map<string, DailyUsage>();
+    if (days.length === 0) return found;
+    const redis = this.#redis;
+    const replies = await redis.call(async () => {
+      const pipeline = redis.client.pipeline();
+      for (const day of days) pipeline.hmget(this.#usageKey(key, day), 'u', 'r');
+      return (await pipeline.exec()) ?? [];
+    });
+    replies.forEach(([err, value], i) => {
+      if (err) throw err;
+      const [u, r] = Array.isArray(value) ? (value as unknown[]) : [];
+      const day = days[i];
+      if (day !== undefined && typeof u === 'string') found.set(day, { used: Number(u), remaining: Number(r ?? 0) });
+    });
+    return found;
+  }
+
+  /** `portico:usage:{<key>}:<day>`: the counter's hash tag, so one script may touch both. */
+  #usageKey(key: string, day: string): string {
+    return `${this.#redis.key('usage', key)}:${day}`;
   }
 
   /** {@inheritDoc QuotaStore.ready} */

@@ -68,6 +68,16 @@ export class RedisScript {
       return client.eval(this.#lua, 1, key, ...args);
     }
   }
+
+  /** Runs the script on several keys; in a Cluster they must share a hash tag (one slot). */
+  async runKeys(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return client.eval(this.#lua, keys.length, ...keys, ...args);
+    }
+  }
 }
 
 /**

@@ -7,6 +7,10 @@ import type { Logger } from 'pino';
 import type { RateLimitStore } from '../rate-limit/types.ts';
 import type { QuotaStore } from '../quota/types.ts';
 import type { ConnectionRegistry } from '../connections/types.ts';
+import type { AuthorizerCacheStore } from '../authorizer-cache/types.ts';
+import { RedisAuthorizerCache } from '../authorizer-cache/redis.ts';
+import type { ResponseCacheStore } from '../response-cache/types.ts';
+import { RedisResponseCache } from '../response-cache/redis.ts';
 import { RedisRateLimitStore } from '../rate-limit/redis.ts';
 import { RedisQuotaStore } from '../quota/redis.ts';
 import { RedisConnectionRegistry } from '../connections/redis.ts';
@@ -27,6 +31,10 @@ export interface RedisStores {
   readonly rateLimits: RateLimitStore;
   readonly quotas: QuotaStore;
   readonly connections: ConnectionRegistry;
+  /** Lambda authorizer results, shared so a caller is authorized once for every node. */
+  readonly authorizerCache: AuthorizerCacheStore;
+  /** The REST stage cache, shared so an entry filled through one node is a hit through any. */
+  readonly responseCache: ResponseCacheStore;
   /** The shared client's counters and state (for metrics and tests). */
   readonly redis: RedisConnection;
 }
@@ -43,6 +51,8 @@ export async function openRedisStores(options: OpenRedisStoresOptions): Promise<
     rateLimits: new RedisRateLimitStore(redis),
     quotas: new RedisQuotaStore(redis),
     connections: new RedisConnectionRegistry({ redis, nodeId: options.nodeId, ...(logger ? { logger } : {}) }),
+    authorizerCache: new RedisAuthorizerCache(redis),
+    responseCache: new RedisResponseCache(redis),
     redis,
   };
   if (await redis.waitReady(options.connectTimeoutMs ?? 3000)) {
