@@ -85,6 +85,38 @@ const usagePlan = {
   },
 } as const;
 
+const stringOrList = { type: ['string', 'array'], items: { type: 'string' }, 'x-messages': { type: 'must be a string or a list of strings' } } as const;
+
+/** An IAM identity-based policy statement (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html). */
+const policyStatement = {
+  type: 'object',
+  required: ['Effect'],
+  properties: {
+    Sid: { type: 'string', description: 'Statement id (free text).' },
+    Effect: { enum: ['Allow', 'Deny'], description: 'An applicable Deny wins over any Allow; with no applicable Allow the call is denied.' },
+    Action: { ...stringOrList, description: 'Actions, IAM wildcards allowed: `execute-api:Invoke` (REST methods, HTTP routes), `execute-api:ManageConnections` (`@connections`), `execute-api:*`.' },
+    NotAction: { ...stringOrList, description: 'Instead of `Action`: every action except these.' },
+    Resource: { ...stringOrList, description: 'ARNs with `*` / `?` wildcards: `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` (`…/POST/@connections/*` for `@connections`).' },
+    NotResource: { ...stringOrList, description: 'Instead of `Resource`: every resource except these.' },
+    Condition: {
+      type: 'object',
+      additionalProperties: { type: 'object' },
+      description: '`IpAddress`, `NotIpAddress`, `StringEquals`, `StringNotEquals`, `StringLike`, `StringNotLike` on `aws:SourceIp`, `aws:SecureTransport`, `aws:UserAgent`, `aws:Referer`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:userid`, `aws:username`.',
+    },
+  },
+} as const;
+
+/** An identity-based policy document; statements are checked in detail at load (identity-policy-check.ts). */
+const policyDocument = {
+  type: 'object',
+  required: ['Statement'],
+  properties: {
+    Version: { enum: ['2012-10-17', '2008-10-17'], description: 'IAM policy language version.' },
+    Id: { type: 'string', description: 'Policy id (free text).' },
+    Statement: { type: ['array', 'object'], items: policyStatement, description: 'One statement or a list of them.' },
+  },
+} as const;
+
 const credential = {
   type: 'object',
   additionalProperties: false,
@@ -97,6 +129,12 @@ const credential = {
     arn: { type: 'string', minLength: 1, description: "The caller's ARN (`identity.userArn`); default `arn:aws:iam::{account}:user/{accessKeyId}`." },
     userId: { type: 'string', minLength: 1, description: "The caller's id (`identity.caller` / `identity.user`); default the access key id." },
     principalOrgId: { type: 'string', minLength: 1, description: 'The organization id HTTP API events show (`authorizer.iam.principalOrgId`).' },
+    policies: {
+      type: 'array',
+      items: policyDocument,
+      description:
+        "The IAM identity-based policies of the key's principal (`{Version, Statement}` documents), evaluated as IAM does for `execute-api:Invoke` and `execute-api:ManageConnections`: an applicable Deny wins, else an Allow is needed (403 otherwise). Absent: the key may call everything (a warning names such keys when others have policies).",
+    },
   },
 } as const;
 

@@ -6,6 +6,7 @@
  */
 import type { AccessConfig, AnyApi, ApiKey, Credential, Method, RestApi, ThrottleSettings, UsagePlan, UsagePlanApiStage } from '../model/index.ts';
 import type { ConfigError } from '../errors/index.ts';
+import { checkIdentityPolicy } from '../pipeline/2-authorize/identity-policy-check.ts';
 import { stableId } from '../util/ids.ts';
 import type { JsonPath } from './json-path.ts';
 import type { RawLimits, RawProject, RawUsagePlan } from './raw-types.ts';
@@ -56,7 +57,7 @@ export function loadAccess(raw: RawProject, apis: readonly AnyApi[], out: Access
     });
   });
   checkKeyPlans(raw, src, apis, apiKeys, usagePlans, errors);
-  return { apiKeys, usagePlans, credentials: loadCredentials(raw, src, errors) };
+  return { apiKeys, usagePlans, credentials: loadCredentials(raw, src, errors, out.warnings) };
 }
 
 function loadKeys(raw: RawProject, src: SourceFile, errors: ConfigError[]): ApiKey[] {
@@ -170,12 +171,28 @@ function checkKeyPlans(raw: RawProject, src: SourceFile, apis: readonly AnyApi[]
   }
 }
 
-function loadCredentials(raw: RawProject, src: SourceFile, errors: ConfigError[]): Credential[] {
+function loadCredentials(raw: RawProject, src: SourceFile, errors: ConfigError[], warnings: string[]): Credential[] {
   const seen = new Set<string>();
-  return (raw.credentials ?? []).map((c, i) => {
+  const credentials = (raw.credentials ?? []).map((c, i) => {
     if (seen.has(c.accessKeyId)) errors.push(src.error(['credentials', i, 'accessKeyId'], `access key id "${c.accessKeyId}" is listed twice`));
     seen.add(c.accessKeyId);
     const extra = Object.fromEntries((['sessionToken', 'accountId', 'arn', 'userId', 'principalOrgId'] as const).flatMap((k) => (c[k] !== undefined ? [[k, c[k]]] : [])));
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...extra };
+    // Identity-based policies, checked as IAM checks them when they are attached (identity-policy-check.ts).
+    const policies = (c as { readonly policies?: readonly Record<string, unknown>[] }).policies;
+    policies?.forEach((doc, j) => {
+      for (const p of checkIdentityPolicy(doc)) {
+        const at: JsonPath = ['credentials', i, 'policies', j, ...p.path];
+        if (p.warning) warnings.push(src.warning(at, p.reason));
+        else errors.push(src.error(at, p.reason));
+      }
+    });
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...extra, ...(policies !== undefined ? { policies } : {}) };
   });
+  // Keys without policies may call everything (as before policies existed). Said once, and only
+  // when other keys have policies: then an unrestricted key is likely an oversight.
+  const open = credentials.filter((c) => c.policies === undefined).map((c) => c.accessKeyId);
+  if (open.length > 0 && open.length < credentials.length) {
+    warnings.push(src.warning(['credentials'], `${open.join(', ')} ${open.length === 1 ? 'has' : 'have'} no policies, so ${open.length === 1 ? 'it' : 'they'} may call every AWS_IAM method and route and every @connections operation`));
+  }
+  return credentials;
 }

@@ -298,7 +298,6 @@ export const projectSchema = {
     apis: { type: 'array', items: api, description: 'The APIs to serve.' },
     ...accessSchemaProperties,
     state,
-    cognito,
     admin: {
       type: 'object',
       additionalProperties: false,
@@ -309,5 +308,6 @@ export const projectSchema = {
         host: { type: 'string', description: "Admin listen address; default the gateway's `host`." },
       },
     },
+    cognito,
   },
 } as const;

@@ -167,7 +167,11 @@ export class GatewayMetrics {
     return this.#wsCache.get(stage, route, () => {
       const l = labels();
       const m = this.#ws;
-      return { connectCount: m.connectCount.labels(l), messageCount: m.messageCount.labels(l), integrationError: m.integrationError.labels(l), clientError: m.clientError.labels(l), executionError: m.executionError.labels(l), integrationLatency: m.integrationLatency.labels(l) };
+      const s = { connectCount: m.connectCount.labels(l), messageCount: m.messageCount.labels(l), integrationError: m.integrationError.labels(l), clientError: m.clientError.labels(l), executionError: m.executionError.labels(l), integrationLatency: m.integrationLatency.labels(l) };
+      s.integrationError.inc(0);
+      s.clientError.inc(0);
+      s.executionError.inc(0);
+      return s;
     });
   }
 

@@ -70,6 +70,13 @@ export interface Credential {
   readonly arn?: string;
   readonly userId?: string;
   readonly principalOrgId?: string;
+  /**
+   * The identity-based IAM policies attached to the principal behind the key, as written
+   * (`{Version, Statement}` documents, checked at load). Absent: the key may call every
+   * `AWS_IAM` method and route and every `@connections` operation (portico's behaviour before
+   * policies existed). https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html
+   */
+  readonly policies?: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** The access-control part of a project. */

@@ -16,6 +16,7 @@ import { createHttpLambdaAuthorizerPhase } from './2-authorize/http-lambda-autho
 import { JwksRegistry } from './2-authorize/jwks.ts';
 import { createJwtPhase } from './2-authorize/jwt.ts';
 import { iamAuthorizerContext, verifySigV4 } from './2-authorize/sigv4.ts';
+import { checkHttpIdentity } from './2-authorize/identity-policy.ts';
 import { actualResponseHeaders, compileCors, preflightResponse, stripCorsHeaders, type CompiledCors } from './cors/http-cors.ts';
 import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
 import { createHttpProxyIntegration } from './6-integrate/http-proxy.ts';
@@ -199,6 +200,8 @@ function authorizePhase(api: HttpApi, route: Route, o: { jwks: JwksRegistry; cac
         if (err instanceof GatewayError && err.type === 'MISSING_AUTHENTICATION_TOKEN') throw new GatewayError('ACCESS_DENIED', { message: err.message, cause: err });
         throw err;
       }
+      // The caller's identity policies must allow execute-api:Invoke on the route (identity-policy.ts).
+      checkHttpIdentity(opts.credentials, opts, ctx, caller);
       ctx.authorizer = { v2: iamAuthorizerContext(caller), v1: {}, variables: {} };
     };
   }

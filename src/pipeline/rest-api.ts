@@ -21,7 +21,9 @@ import { createLambdaAuthorizerPhase } from './2-authorize/lambda-authorizer.ts'
 import { createCognitoPhase } from './2-authorize/cognito.ts';
 import { JwksRegistry } from './2-authorize/jwks.ts';
 import { createResourcePolicyPhase } from './2-authorize/resource-policy.ts';
+import { compileIdentityPolicies, createIdentityPolicyPhase, hasIdentityPolicies } from './2-authorize/identity-policy.ts';
 import { createSigV4Phase } from './2-authorize/sigv4.ts';
+import { withMethodArnLimit } from './2-authorize/method-arn-limit.ts';
 import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
 import { createThrottlePhase } from './3-throttle/throttle-phase.ts';
 import { createUsagePlanPhase } from './3-throttle/usage-plan.ts';
@@ -79,6 +81,8 @@ export class CompiledRestApi {
   /** Cognito user-pool phases by method (scopes are per method). */
   readonly #cognito = new Map<Method, Phase<RestContext>>();
   readonly #resourcePolicy: Phase<RestContext> | undefined;
+  /** What AWS_IAM methods check after SigV4: the resource policy (with identity policies), or identity policies alone. */
+  readonly #iamPolicy: Phase<RestContext> | undefined;
   /** The stage cache's store: the gateway's (shared across nodes with Redis), or this API's own. */
   readonly #responseCache: ResponseCacheStore;
 
@@ -105,7 +109,11 @@ export class CompiledRestApi {
       if (a.type !== 'COGNITO_USER_POOLS') this.#authorizers.set(a.id, createLambdaAuthorizerPhase(a, { ...this.#integrationDeps, region: deps.region, cache }));
     }
     this.#sigv4 = createSigV4Phase({ credentials: deps.access.credentials ?? [], region: deps.region, accountId: deps.accountId, apiId: api.apiId });
-    this.#resourcePolicy = createResourcePolicyPhase(api, { region: deps.region, accountId: deps.accountId });
+    // IAM callers' identity policies: combined with the resource policy when there is one, alone otherwise.
+    const credentials = deps.access.credentials ?? [];
+    const identityPolicies = hasIdentityPolicies(credentials) ? { identityPolicies: compileIdentityPolicies(credentials) } : {};
+    this.#resourcePolicy = createResourcePolicyPhase(api, { region: deps.region, accountId: deps.accountId, ...identityPolicies });
+    this.#iamPolicy = this.#resourcePolicy ?? createIdentityPolicyPhase(credentials, { region: deps.region, accountId: deps.accountId });
     // Integrations are compiled once per method, shared by every stage.
     const integrate = new Map<Method, Phase<RestContext>>();
     for (const resource of api.resources) {
@@ -137,7 +145,7 @@ export class CompiledRestApi {
       case 'NONE':
         return sequence(policy, apiKey);
       case 'AWS_IAM':
-        return sequence(sequence(this.#sigv4, policy), apiKey);
+        return sequence(sequence(this.#sigv4, this.#iamPolicy), apiKey);
       case 'CUSTOM': {
         const authorizer = method.authorizerId !== undefined ? this.#authorizers.get(method.authorizerId) : undefined;
         if (authorizer) return sequence(sequence(policy, authorizer), apiKey);
@@ -166,7 +174,7 @@ export class CompiledRestApi {
       : undefined;
     return {
       chain: compileChain<RestContext>({
-        authorize: this.#authorizePhase(method, keyed ? createApiKeyPhase({ source: this.api.apiKeySource, access }) : undefined),
+        authorize: withAuthorizedArnLimit(this.#authorizePhase(method, keyed ? createApiKeyPhase({ source: this.api.apiKeySource, access }) : undefined), method.authorizationType !== 'NONE' || this.#resourcePolicy !== undefined, deps),
         // The usage plan's limits apply before the stage's (spec §7.3).
         throttle: sequence(usagePlan, createThrottlePhase({ store: deps.rateLimits, apiId: this.api.apiId, stage: throttleStage(stage, resource, method), routeKey: `${method.httpMethod} ${resource.path}`, failOpen: deps.failOpen })),
         validate: validator
@@ -310,6 +318,11 @@ function finish(ctx: RestContext, result: GatewayResponse, traced: boolean): Gat
 }
 
 /** Two phases of one slot run one after the other (either may be absent). */
+/** With authorization enabled (or a resource policy), the method ARN limit comes first (2-authorize/method-arn-limit.ts). */
+function withAuthorizedArnLimit(authorize: Phase<RestContext> | undefined, enabled: boolean, deps: { readonly region: string; readonly accountId: string }): Phase<RestContext> | undefined {
+  return enabled ? withMethodArnLimit(authorize, deps) : authorize;
+}
+
 function sequence<C extends RestContext>(first: Phase<C> | undefined, second: Phase<C> | undefined): Phase<C> | undefined {
   if (!first || !second) return first ?? second;
   return async (ctx) => {

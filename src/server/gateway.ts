@@ -35,6 +35,7 @@ import type { AdminServer } from '../admin/server.ts';
 import { startGatewayAdmin } from '../admin/gateway-admin.ts';
 import { usageAdminRoutes } from '../admin/usage.ts';
 import { authorizerCacheAdminRoutes } from '../admin/authorizer-cache.ts';
+import { stageCacheAdminRoutes } from '../admin/stage-cache.ts';
 import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { GatewayObserver } from '../pipeline/8-log/observer.ts';
 import type { RedisConnection } from '../state/redis/connection.ts';
@@ -193,10 +194,11 @@ export class Gateway {
       }
       const admin = gw.#adminSettings;
       if (admin && gw.#metrics) {
-        // Control-plane routes: GetUsage & co. (admin/usage.ts), authorizer cache flushes.
+        // Control-plane routes: GetUsage & co. (admin/usage.ts), authorizer and stage cache flushes.
         const controlPlane = [
           ...usageAdminRoutes({ access: () => gw.project, quotas: gw.#quotas, createdAtMs: gw.#startedAtMs }),
           ...authorizerCacheAdminRoutes({ project: () => gw.project, cache: gw.#authorizerCache }),
+          ...stageCacheAdminRoutes({ project: () => gw.project, cache: gw.#responseCache }),
         ];
         gw.#admin = await startGatewayAdmin({ ...admin, routes: [...(admin.routes ?? []), ...controlPlane], metrics: gw.#metrics, ...(gw.#sharedRedis ? { redis: gw.#sharedRedis } : {}), closing: () => gw.#closing, logger: gw.#logger });
       }

@@ -17,7 +17,8 @@
  * exception in `x-amzn-ErrorType`: MissingAuthenticationTokenException, InvalidSignatureException,
  * IncompleteSignatureException, UnrecognizedClientException). Without credentials, calls are
  * accepted signed or not, as before (a local default; docs/websocket-connections.md).
- * `execute-api:ManageConnections` permissions are not evaluated: any known key may call.
+ * A key with identity policies (`credentials[].policies`) needs `execute-api:ManageConnections`
+ * on the call's resource (pipeline/2-authorize/identity-policy.ts); a key without may call.
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
@@ -25,7 +26,8 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors/index.ts';
 import type { GatewayRequest, GatewayResponse, HeaderPair } from '../pipeline/types.ts';
 import type { ConnectionInfo, ConnectionRegistry } from '../state/connections/types.ts';
-import { SigV4Error, verifySigV4, type SigV4Options } from '../pipeline/2-authorize/sigv4.ts';
+import { SigV4Error, verifySigV4, type IamCaller, type SigV4Options } from '../pipeline/2-authorize/sigv4.ts';
+import { manageConnectionsRefusal } from '../pipeline/2-authorize/identity-policy.ts';
 
 /** PostToConnection's `Data` limit: `max: 131072` in the service model (128 KB, the WebSocket message limit). */
 export const MAX_POST_BYTES = 131_072;
@@ -103,12 +105,11 @@ export function createConnectionsApi(deps: ConnectionsApiDeps): (request: Gatewa
 
   const sigv4 = deps.sigv4 !== undefined && deps.sigv4.credentials.length > 0 ? deps.sigv4 : undefined;
 
-  /** The caller must be signed before anything else is looked at; a refusal as AWS words it. */
-  async function authenticate(request: GatewayRequest, requestId: string): Promise<GatewayResponse | undefined> {
+  /** The caller must be signed before anything else is looked at; a refusal as AWS words it, or who signed. */
+  async function authenticate(request: GatewayRequest, requestId: string): Promise<GatewayResponse | IamCaller | undefined> {
     if (!sigv4) return undefined;
     try {
-      await verifySigV4(request, sigv4);
-      return undefined;
+      return await verifySigV4(request, sigv4);
     } catch (err) {
       if (err instanceof SigV4Error) return error(403, err.awsErrorType, requestId, err.bodyMessage ?? 'Forbidden');
       if (err instanceof GatewayError && err.type === 'REQUEST_TOO_LARGE') return tooLarge(requestId);
@@ -117,8 +118,8 @@ export function createConnectionsApi(deps: ConnectionsApiDeps): (request: Gatewa
   }
 
   async function route(request: GatewayRequest, requestId: string): Promise<GatewayResponse> {
-    const refused = await authenticate(request, requestId);
-    if (refused) return refused;
+    const auth = await authenticate(request, requestId);
+    if (auth && 'statusCode' in auth) return auth;
     const target = parseConnectionsPath(request.rawPath, stages);
     // No stage, or not one of this API's: execute-api's answer to an unknown stage.
     if (target.kind === 'unknown-stage') return error(403, 'ForbiddenException', requestId, 'Forbidden');
@@ -128,6 +129,10 @@ export function createConnectionsApi(deps: ConnectionsApiDeps): (request: Gatewa
       return error(404, 'NotFoundException', requestId, `No method found matching route ${target.route} for http method ${method}.`);
     }
     const { stage, connectionId } = target;
+    // The signer's identity policies need execute-api:ManageConnections (identity-policy.ts):
+    // 403 AccessDeniedException with AWS's capitalised `Message`.
+    const denied = auth && sigv4 ? manageConnectionsRefusal(sigv4.credentials, { region: sigv4.region, accountId: sigv4.accountId, apiId, stage }, request, auth) : undefined;
+    if (denied !== undefined) return json(403, requestId, { Message: denied }, [['x-amzn-ErrorType', 'AccessDeniedException']]);
     if (method === 'POST') return postToConnection(request, requestId, stage, connectionId);
     if (method === 'GET') return getConnection(requestId, stage, connectionId);
     return deleteConnection(requestId, stage, connectionId);

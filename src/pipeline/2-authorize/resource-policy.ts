@@ -5,8 +5,9 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html
  *
  *   NONE                 an explicit Allow is needed; implicit or explicit deny → 403
- *   AWS_IAM              after SigV4: explicit Deny → 403; same-account caller → allowed (its IAM
- *                        identity policy is taken as allowing, not evaluated); cross-account → Allow needed
+ *   AWS_IAM              after SigV4: explicit Deny in either policy → 403; same-account caller → its
+ *                        identity policy (identity-policy.ts; unrestricted without one) or an Allow
+ *                        here suffices; cross-account → both must allow
  *   CUSTOM (Lambda)      before the authorizer: explicit Deny → 403; otherwise the authorizer decides
  *   COGNITO_USER_POOLS   an explicit Allow is needed (the secure reading; not verified against AWS)
  *
@@ -22,12 +23,19 @@ import { GatewayError } from '../../errors/index.ts';
 import type { RestApi } from '../../model/index.ts';
 import type { Phase, RestContext } from '../types.ts';
 import { SUPPORTED_CONDITION_OPERATORS, evaluatePolicy, methodArn, parsePolicyDocument, type PolicyDocument, type PolicyStatement } from './iam-policy.ts';
+import { INVOKE, restCaller, type IdentityPolicies } from './identity-policy.ts';
 
 /** What {@link createResourcePolicyPhase} needs besides the API. */
 export interface ResourcePolicyDeps {
   readonly region: string;
   /** The API owner's account: `execute-api:/…` resources expand to it; same-account IAM callers are trusted. */
   readonly accountId: string;
+  /**
+   * The credentials' identity policies (identity-policy.ts), combined with the resource policy
+   * for AWS_IAM callers as AWS's outcome tables say. Absent: IAM callers' identity policies
+   * are taken as allowing.
+   */
+  readonly identityPolicies?: IdentityPolicies;
 }
 
 /** The caller as resource policies see it: anonymous, or an authenticated IAM principal. */
@@ -71,12 +79,19 @@ export function createResourcePolicyPhase(api: RestApi, deps: ResourcePolicyDeps
     const arns = requestArns(ctx, deps);
     const who = iam?.arn ?? 'anonymous';
     const shown = masked(arns[0] as string);
-    if (arns.some((arn) => evaluatePolicy(policy.deny, arn, 'execute-api:Invoke', denyContext) === 'deny')) {
+    // The caller's identity policies (unrestricted without any): an explicit Deny there wins too.
+    const identity = iam && deps.identityPolicies ? deps.identityPolicies.decide(restCaller(ctx), INVOKE, arns, ctx.request) : 'unrestricted';
+    if (identity === 'deny' || arns.some((arn) => evaluatePolicy(policy.deny, arn, 'execute-api:Invoke', denyContext) === 'deny')) {
       throw denied(`User: ${who} is not authorized to perform: execute-api:Invoke on resource: ${shown} with an explicit deny`);
     }
-    // Custom authorizers decide after this explicit-deny pre-check; same-account IAM callers are allowed.
-    if (type === 'CUSTOM' || (iam && iam.accountId === deps.accountId)) return;
-    if (!arns.every((arn) => evaluatePolicy(policy.allow, arn, 'execute-api:Invoke', context) === 'allow')) {
+    // Custom authorizers decide after this explicit-deny pre-check.
+    if (type === 'CUSTOM') return;
+    const resourceAllows = (): boolean => arns.every((arn) => evaluatePolicy(policy.allow, arn, 'execute-api:Invoke', context) === 'allow');
+    // IAM callers: same account, the identity policy OR the resource policy must allow; another
+    // account, both must (the authorization flow's outcome tables A and B).
+    const identityAllows = identity === 'allow' || identity === 'unrestricted';
+    const allowed = iam ? (iam.accountId === deps.accountId ? identityAllows || resourceAllows() : identityAllows && resourceAllows()) : resourceAllows();
+    if (!allowed) {
       throw denied(`User: ${who} is not authorized to perform: execute-api:Invoke on resource: ${shown}`);
     }
   };

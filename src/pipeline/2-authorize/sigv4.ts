@@ -11,8 +11,9 @@
  * Checks run in the order AWS's SigV4 front end reports them (recorded by dynalite against real
  * AWS): syntax → date format → clock window (±5 min) → `host` signed → algorithm → credential
  * shape → scope (region, `execute-api`, `aws4_request`, date) → access key → signature →
- * security token. Authentication is all there is: IAM identity policies are not evaluated, so
- * any known credential may call (a resource policy can still deny it; resource-policy.ts).
+ * security token. This module only authenticates: what the caller may do is decided after it by
+ * the credential's identity policies (identity-policy.ts) and the REST resource policy
+ * (resource-policy.ts).
  */
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';

@@ -8,7 +8,7 @@
  */
 import { contextVariables } from '../../mapping/context-variables.ts';
 import { lookupContext, restContextTree } from '../../mapping/rest-context.ts';
-import type { GatewayError } from '../../errors/index.ts';
+import { HTTP_GATEWAY_RESPONSES, REST_GATEWAY_RESPONSES, type GatewayError } from '../../errors/index.ts';
 import { clfTime, msBetween } from '../../util/time.ts';
 import type { GatewayContext, GatewayResponse, RestContext, Timings } from '../types.ts';
 import type { VariableLookup } from './access-format.ts';
@@ -44,14 +44,23 @@ function integrationError(error: GatewayError | undefined, t: Timings): string |
   return error && t.integrationStart !== undefined ? error.message : undefined;
 }
 
-/** `error.*` of a failed request. */
+/**
+ * `$context.error.message` is what the client was told: the gateway response's message (or the
+ * detail AWS puts in the body), never portico's internal detail.
+ */
+function clientMessage(error: GatewayError, table: typeof HTTP_GATEWAY_RESPONSES): string | null {
+  return error.bodyMessage ?? table[error.type].message;
+}
+
+/** `error.*` of a failed HTTP API request. */
 function errorVariable(error: GatewayError | undefined, key: string): string | undefined {
   if (!error) return undefined;
-  const message = error.bodyMessage ?? error.message;
+  const message = clientMessage(error, HTTP_GATEWAY_RESPONSES);
   switch (key) {
     case 'error.message':
-      return message;
+      return message ?? undefined;
     case 'error.messageString':
+      // "The quoted value of $context.error.message": `null` for a null message.
       return JSON.stringify(message);
     case 'error.responseType':
       return error.type;
@@ -103,7 +112,7 @@ export function restLookup(ctx: RestContext, done: Finished, info: { accountId: 
   let tree: Record<string, unknown> | undefined;
   return (name) => {
     tree ??= restContextTree(ctx, info, {
-      ...(ctx.error ? { error: { message: ctx.error.bodyMessage ?? ctx.error.message, responseType: ctx.error.type, ...(ctx.error.validationErrorString !== undefined ? { validationErrorString: ctx.error.validationErrorString } : {}) } } : {}),
+      ...(ctx.error ? { error: { message: clientMessage(ctx.error, REST_GATEWAY_RESPONSES), responseType: ctx.error.type, ...(ctx.error.validationErrorString !== undefined ? { validationErrorString: ctx.error.validationErrorString } : {}) } } : {}),
       integration: restIntegration(ctx, done),
       responseLatency: round(done.latencyMs),
       status: done.response.statusCode,

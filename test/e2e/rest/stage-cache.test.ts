@@ -20,7 +20,6 @@ import { pino } from 'pino';
 import { request } from 'undici';
 import { loadProject } from '../../../src/config/load-project.ts';
 import { Gateway } from '../../../src/server/gateway.ts';
-import { MemoryResponseCache } from '../../../src/state/response-cache/memory.ts';
 import { stageCacheAdminRoutes } from '../../../src/admin/stage-cache.ts';
 import { writeProject } from '../../helpers/gateway.ts';
 
@@ -133,17 +132,13 @@ async function start(t: test.TestContext): Promise<Env> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise((r) => server.close(r)));
   const dir = writeProject(t, { 'portico.yaml': PROJECT, 'api.yaml': openapi((server.address() as AddressInfo).port), 'fns/count.mjs': COUNT_FN, 'fns/auth.mjs': AUTH_FN });
-  const cache = new MemoryResponseCache();
-  // The route reads the project of the gateway it is passed to, which exists only once started.
-  const holder: { gateway?: Gateway } = {};
   const logger = pino({ base: null }, new Writable({ write: (_c, _e, cb) => cb() }));
   const gateway = await Gateway.start(loadProject(dir), {
     port: 0,
     logger,
-    responseCache: cache,
-    admin: { port: 0, routes: stageCacheAdminRoutes({ project: () => (holder.gateway as Gateway).project, cache }) },
+    // The gateway's own admin port carries FlushStageCache (admin/stage-cache.ts).
+    admin: { port: 0 },
   });
-  holder.gateway = gateway;
   t.after(() => gateway.close(2000));
   const calls = (): number => {
     try {

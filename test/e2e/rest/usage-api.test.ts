@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { pino } from 'pino';
@@ -118,8 +118,14 @@ test('portico usage prints the plan and a table of days; unknown plan → exit 1
   const { admin, call } = await setup(t);
   assert.equal(await call('alice'), 200);
   assert.equal(await call('alice'), 200);
-  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'usage', '--admin', admin, ...args], { cwd: ROOT, encoding: 'utf8' });
-  const out = run(['--plan', 'metered', '--key', 'alice', '--days', '2']);
+  // Asynchronously: the admin port is served by this process, which must keep answering.
+  const run = (args: string[]) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'usage', '--admin', admin, ...args], { cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) => {
+        resolve({ status: typeof err?.code === 'number' ? err.code : err ? -1 : 0, stdout, stderr });
+      });
+    });
+  const out = await run(['--plan', 'metered', '--key', 'alice', '--days', '2']);
   assert.equal(out.status, 0, out.stderr);
   assert.equal(
     out.stdout,
@@ -131,7 +137,7 @@ test('portico usage prints the plan and a table of days; unknown plan → exit 1
       '',
     ].join('\n'),
   );
-  const bad = run(['--plan', 'gold']);
+  const bad = await run(['--plan', 'gold']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /portico usage: no usage plan "gold" \(plans: metered\)/);
 });

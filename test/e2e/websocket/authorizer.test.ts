@@ -151,5 +151,5 @@ test('WebSocket authorizers in portico.yaml: $connect only, no result cache, kno
   assertError(errors, 'portico.yaml:7', '$.apis[0].routes.$connect.authorizer.resultTtlInSeconds', /does not cache WebSocket authorizer results/);
   assertError(errors, 'portico.yaml:8', '$.apis[0].routes.$default.authorizer', /only \$connect can have an authorizer/);
   assertError(errors, 'portico.yaml:12', '$.apis[1].routes.$connect.authorizer.function', /function "missing" is not defined/);
-  assertError(errors, 'portico.yaml:16', "$.apis[2].routes['GET /x'].authorizer", /only for WebSocket API routes/);
+  assertError(errors, 'portico.yaml:16', "$.apis[2].routes['GET /x'].authorizer", /the object form is for a WebSocket \$connect route/);
 });
