@@ -35,7 +35,7 @@ const stringMap = { type: 'object', additionalProperties: { type: ['string', 'nu
 const cacheSettings = {
   enabled: { type: 'boolean', description: 'Cache responses (`cachingEnabled`). Stage-wide it applies to GET methods only, as AWS does; a route entry turns caching on or off for that method whatever its HTTP method. Stage-wide default: true when `cacheClusterEnabled`.' },
   ttlInSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 300, description: 'How long a response is cached (`cacheTtlInSeconds`); 0 turns caching off.' },
-  requireAuthorizationForCacheControl: { type: 'boolean', default: true, description: 'Whether a client sending `Cache-Control: max-age=0` needs `execute-api:InvalidateCache` (portico: a SigV4-signed caller of an AWS_IAM method has it).' },
+  requireAuthorizationForCacheControl: { type: 'boolean', default: true, description: 'Whether a client sending `Cache-Control: max-age=0` needs `execute-api:InvalidateCache` (portico: a SigV4-signed caller of an AWS_IAM method whose credential policies allow it).' },
   unauthorizedCacheControlHeaderStrategy: {
     enum: ['FAIL_WITH_403', 'SUCCEED_WITH_RESPONSE_HEADER', 'SUCCEED_WITHOUT_RESPONSE_HEADER'],
     default: 'SUCCEED_WITH_RESPONSE_HEADER',

@@ -21,7 +21,7 @@ import { createLambdaAuthorizerPhase } from './2-authorize/lambda-authorizer.ts'
 import { createCognitoPhase } from './2-authorize/cognito.ts';
 import { JwksRegistry } from './2-authorize/jwks.ts';
 import { createResourcePolicyPhase } from './2-authorize/resource-policy.ts';
-import { compileIdentityPolicies, createIdentityPolicyPhase, hasIdentityPolicies } from './2-authorize/identity-policy.ts';
+import { compileIdentityPolicies, createIdentityPolicyPhase, hasIdentityPolicies, type IdentityPolicies } from './2-authorize/identity-policy.ts';
 import { createSigV4Phase } from './2-authorize/sigv4.ts';
 import { withMethodArnLimit } from './2-authorize/method-arn-limit.ts';
 import { MemoryAuthorizerCache } from '../state/authorizer-cache/memory.ts';
@@ -188,7 +188,7 @@ export class CompiledRestApi {
               })
           : undefined,
         // The stage cache (pipeline/5-cache/): runs `integrate` itself on a miss.
-        cache: createCachePhase({ store: this.#responseCache, api: this.api, stage, resource, method, integrate, region: deps.region, accountId: deps.accountId }),
+        cache: createCachePhase({ store: this.#responseCache, api: this.api, stage, resource, method, integrate, region: deps.region, accountId: deps.accountId, ...cachePolicies(deps) }),
         integrate,
       }),
       // AWS adds X-Amzn-Trace-Id to responses except for HTTP_PROXY and MOCK (spec §3.1).
@@ -361,4 +361,10 @@ function scopeOf(ctx: RestContext, deps: RestIntegrationDeps): RestScope {
   };
   scopes.set(ctx, scope);
   return scope;
+}
+
+/** The credentials' IAM policies for the cache phase's InvalidateCache check, when any credential has some. */
+function cachePolicies(deps: ApiDeps): { identityPolicies?: IdentityPolicies } {
+  const credentials = deps.access.credentials ?? [];
+  return hasIdentityPolicies(credentials) ? { identityPolicies: compileIdentityPolicies(credentials) } : {};
 }

@@ -21,6 +21,7 @@ import { GatewayError } from '../../errors/index.ts';
 import type { Method, Resource, RestApi, RestStage } from '../../model/index.ts';
 import type { ResponseCacheStore } from '../../state/response-cache/types.ts';
 import { methodArn } from '../2-authorize/iam-policy.ts';
+import { requestArns, restCaller, type IdentityPolicies } from '../2-authorize/identity-policy.ts';
 import type { GatewayResponse, HeaderPair, Phase, RestContext } from '../types.ts';
 import { compileCacheKey } from './cache-key.ts';
 import { methodCacheSettings } from './cache-settings.ts';
@@ -37,6 +38,8 @@ export interface CachePhaseOptions {
   readonly integrate: Phase<RestContext>;
   readonly region: string;
   readonly accountId: string;
+  /** The credentials' IAM policies, when any has some: they decide `execute-api:InvalidateCache`. */
+  readonly identityPolicies?: IdentityPolicies;
 }
 
 /**
@@ -65,8 +68,21 @@ export function createCachePhase(opts: CachePhaseOptions): Phase<RestContext> | 
   const namespace = stageCacheNamespace(opts.api.apiId, opts.stage.stageName);
   const keyOf = compileCacheKey(opts.resource, opts.method);
   const setOptions = { ttlSeconds: settings.ttlSeconds, capacityBytes: settings.capacityBytes };
-  // Any authorised caller may refresh an entry; without the requirement, anyone may.
-  const mayInvalidate = !settings.requireAuthorizationForCacheControl || canInvalidate(opts.method);
+  // Without the requirement anyone may refresh an entry; with it, a SigV4 caller whose IAM
+  // policies allow execute-api:InvalidateCache (a credential without policies may do anything).
+  const open = !settings.requireAuthorizationForCacheControl;
+  const signed = opts.method.authorizationType === 'AWS_IAM';
+  const policies = opts.identityPolicies;
+  /** The refused caller's ARN, or undefined when the caller may invalidate. */
+  const refusedCaller = (ctx: RestContext): string | undefined => {
+    if (open) return undefined;
+    if (!signed) return 'anonymous';
+    if (!policies) return undefined;
+    const caller = restCaller(ctx);
+    const arns = requestArns(opts.region, opts.accountId, opts.api.apiId, opts.stage.stageName, ctx.httpMethod, ctx.stagePath);
+    const decision = policies.decide(caller, 'execute-api:InvalidateCache', arns, ctx.request);
+    return decision === 'allow' || decision === 'unrestricted' ? undefined : caller.userArn;
+  };
 
   return async (ctx) => {
     if (settings.methods !== 'all' && !settings.methods.has(ctx.httpMethod)) return;
@@ -75,10 +91,11 @@ export function createCachePhase(opts: CachePhaseOptions): Phase<RestContext> | 
     let warn = false;
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html#invalidate-method-caching
     if (wantsFresh(ctx.request.headers['cache-control'])) {
-      if (mayInvalidate) read = false;
+      const refused = refusedCaller(ctx);
+      if (refused === undefined) read = false;
       else if (settings.unauthorizedStrategy === 'FAIL_WITH_403') {
         const arn = methodArn(opts.region, opts.accountId, opts.api.apiId, opts.stage.stageName, ctx.httpMethod, opts.resource.path);
-        const bodyMessage = `User: anonymous is not authorized to perform: execute-api:InvalidateCache on resource: ${arn}`;
+        const bodyMessage = `User: ${refused} is not authorized to perform: execute-api:InvalidateCache on resource: ${arn}`;
         throw new GatewayError('ACCESS_DENIED', { bodyMessage, message: `cache invalidation refused: ${bodyMessage}` });
       } else warn = settings.unauthorizedStrategy === 'SUCCEED_WITH_RESPONSE_HEADER';
     }
@@ -104,16 +121,6 @@ export function createCachePhase(opts: CachePhaseOptions): Phase<RestContext> | 
     ctx.result = withWarning({ statusCode: result.statusCode, headers, body: captured.buffer }, warn);
     if (captured.cacheable) await guarded(ctx, store, () => store.set(namespace, key, { statusCode: result.statusCode, headers, body: captured.buffer }, setOptions));
   };
-}
-
-/**
- * Whether the caller may invalidate (`execute-api:InvalidateCache`). AWS evaluates the caller's
- * IAM policies; portico evaluates no identity policies (see 2-authorize/sigv4.ts), so a
- * SigV4-authenticated caller of an AWS_IAM method is taken as authorised and everyone else as
- * not (AWS's answers to Lambda-authorizer users report the same: only signed requests count).
- */
-function canInvalidate(method: Method): boolean {
-  return method.authorizationType === 'AWS_IAM';
 }
 
 /** `Cache-Control: max-age=0` among the request's directives. */

@@ -51,6 +51,7 @@ paths:
   /orders: { post: { x-amazon-apigateway-integration: ${COUNT} } }
   /secure: { get: { security: [{ tok: [] }], x-amazon-apigateway-integration: ${COUNT} } }
   /iam: { get: { security: [{ sigv4: [] }], x-amazon-apigateway-integration: ${COUNT} } }
+  /iamstrict: { get: { security: [{ sigv4: [] }], x-amazon-apigateway-integration: ${COUNT} } }
   /backend:
     get:
       parameters: [{ name: q, in: query, schema: { type: string } }]
@@ -67,10 +68,17 @@ components:
 `;
 
 const KEY = { accessKeyId: 'AKIAPORTICOCACHE0001', secretAccessKey: 'stage-cache-secret' };
+/** A credential whose IAM policy allows execute-api:Invoke but not execute-api:InvalidateCache. */
+const INVOKE_ONLY = { accessKeyId: 'AKIAPORTICOCACHE0002', secretAccessKey: 'stage-cache-secret-2' };
 
 const PROJECT = `
 credentials:
   - { accessKeyId: ${KEY.accessKeyId}, secretAccessKey: ${KEY.secretAccessKey} }
+  - accessKeyId: ${INVOKE_ONLY.accessKeyId}
+    secretAccessKey: ${INVOKE_ONLY.secretAccessKey}
+    arn: arn:aws:iam::123456789012:user/reader
+    policies:
+      - { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "execute-api:Invoke", Resource: "*" }] }
 functions:
   count: { handler: fns/count.handler }
   auth: { handler: fns/auth.handler }
@@ -89,6 +97,7 @@ apis:
             "POST /orders": { enabled: true }
             "GET /off": { enabled: false }
             "GET /strict": { unauthorizedCacheControlHeaderStrategy: FAIL_WITH_403 }
+            "GET /iamstrict": { unauthorizedCacheControlHeaderStrategy: FAIL_WITH_403 }
             "GET /silent": { unauthorizedCacheControlHeaderStrategy: SUCCEED_WITHOUT_RESPONSE_HEADER }
             "GET /open": { requireAuthorizationForCacheControl: false }
       - name: dev
@@ -255,6 +264,26 @@ test('max-age=0 from a SigV4-signed caller of an AWS_IAM method refreshes the en
   assert.equal(fresh.headers['warning'], undefined);
   assert.equal((await get(env, '/prod/iam', await signed({}))).text, fresh.text);
   assert.equal((await get(env, '/prod/iam')).status, 403, 'unsigned: refused before the cache');
+  assert.equal(env.calls(), 2);
+});
+
+test("max-age=0 from a SigV4 caller whose IAM policy lacks execute-api:InvalidateCache is refused with the caller's ARN", async (t) => {
+  const env = await start(t);
+  const url = new URL(env.base);
+  const signed = async (credentials: typeof KEY, extra: Record<string, string>): Promise<Record<string, string>> => {
+    const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'execute-api', sha256: Sha256 });
+    const r = await signer.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/prod/iamstrict', query: {}, headers: { host: url.host, ...extra } });
+    return r.headers;
+  };
+  const first = await get(env, '/prod/iamstrict', await signed(INVOKE_ONLY, {}));
+  assert.equal(first.status, 200, first.text);
+  const refused = await get(env, '/prod/iamstrict', await signed(INVOKE_ONLY, { 'cache-control': 'max-age=0' }));
+  assert.equal(refused.status, 403);
+  assert.match(refused.text, /User: arn:aws:iam::123456789012:user\/reader is not authorized to perform: execute-api:InvalidateCache on resource: arn:aws:execute-api:us-east-1:\d+:cacheapi\/prod\/GET\/iamstrict/);
+  // A credential without policies may do anything, invalidation included.
+  const fresh = await get(env, '/prod/iamstrict', await signed(KEY, { 'cache-control': 'max-age=0' }));
+  assert.equal(fresh.status, 200);
+  assert.notEqual(fresh.text, first.text);
   assert.equal(env.calls(), 2);
 });
 

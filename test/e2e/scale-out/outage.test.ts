@@ -116,7 +116,10 @@ test('Redis killed and restarted mid-load: no crash, answers per failMode, recov
   }
   t.diagnostic(`closed node serving again ${Math.round(recoveredMs)} ms after the restart began`);
   assert.ok(recoveredMs >= 0 && recoveredMs < 5000, `recovered in ${recoveredMs} ms`);
-  await new Promise((r) => setTimeout(r, 200));
+  // The open node answers 200 either way; wait until it says it is back on Redis (its own
+  // reconnect backoff, up to 1 s) before counting the quota through it.
+  const back = performance.now();
+  while (!open.logs().some((l) => String(l['msg']).startsWith('redis reachable again')) && performance.now() - back < 5000) await new Promise((r) => setTimeout(r, 25));
   assert.equal((await get(open, '/prod/limited')).status, 200);
 
   // Limits are shared and enforced again: the quota of 5 (counted from 0: Redis restarted empty).
