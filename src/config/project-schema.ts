@@ -259,7 +259,7 @@ const state = {
     failMode: {
       enum: ['open', 'closed'],
       default: 'open',
-      description: 'While the state store fails (Redis down): `open` lets requests through unthrottled, `closed` answers them 500. Logged once per outage.',
+      description: 'While the state store fails (Redis down): `open` lets requests through unthrottled, `closed` answers them 503 Service Unavailable. Logged once per outage.',
     },
   },
 } as const;

@@ -19,6 +19,11 @@ export interface GatewayErrorOptions {
   readonly cause?: unknown;
   /** Extra response headers (e.g. `www-authenticate`). */
   readonly headers?: readonly (readonly [string, string])[];
+  /**
+   * The status in place of the type's default, for answers AWS has no gateway response type
+   * for (a state store failing closed: 503). A customised gateway response's status still wins.
+   */
+  readonly status?: number;
 }
 
 /**
@@ -35,6 +40,8 @@ export class GatewayError extends Error {
   readonly errorType: string | undefined;
   /** Extra response headers (e.g. `www-authenticate`). */
   readonly headers: readonly (readonly [string, string])[];
+  /** The status in place of the type's default, if any. */
+  readonly status: number | undefined;
 
   constructor(type: GatewayResponseType, options: GatewayErrorOptions = {}) {
     super(options.message ?? options.bodyMessage ?? type, options.cause === undefined ? undefined : { cause: options.cause });
@@ -45,5 +52,6 @@ export class GatewayError extends Error {
     this.validationErrorString = options.validationErrorString;
     this.errorType = options.errorType;
     this.headers = options.headers ?? [];
+    this.status = options.status;
   }
 }

@@ -28,7 +28,7 @@ export function errorResponse(error: GatewayError, table: Readonly<Record<Gatewa
   const message = error.bodyMessage ?? def.message;
   const body = JSON.stringify({ [def.key ?? 'message']: message });
   return {
-    statusCode: def.status,
+    statusCode: error.status ?? def.status,
     headers: [['content-type', 'application/json'], ...error.headers],
     body,
   };

@@ -7,7 +7,8 @@ import type { RateLimitStore } from '../../state/rate-limit/types.ts';
 import { MemoryRateLimitStore } from '../../state/rate-limit/memory.ts';
 import { GatewayError, HTTP_GATEWAY_RESPONSES } from '../../errors/index.ts';
 import type { GatewayContext, Phase } from '../types.ts';
-import { ACCOUNT_LEVEL_LIMIT, createThrottlePhase, effectiveRouteLimit } from './throttle-phase.ts';
+import { ACCOUNT_LEVEL_LIMIT, createThrottlePhase, effectiveRouteLimit, storeUnavailable } from './throttle-phase.ts';
+import { errorResponse } from '../run.ts';
 
 const stage = (over: Partial<Stage> = {}): Stage => ({
   stageName: 'prod',
@@ -183,14 +184,15 @@ describe('createThrottlePhase', () => {
     assert.deepEqual(lines.map((l) => l.level), [40, 30]);
   });
 
-  test('fails closed with a 500 (API_CONFIGURATION_ERROR) that chains the store error', async () => {
+  test('fails closed with a 503 (API_CONFIGURATION_ERROR, status overridden) that chains the store error', async () => {
     const s = stage({ defaultRouteSettings: { throttlingBurstLimit: 1 } });
     const phase = createThrottlePhase({ store: failingStore, apiId: 'api1', stage: s, routeKey: 'GET /pets', failOpen: false });
     assert.ok(phase);
     await assert.rejects(
       async () => phase(makeContext(s).ctx),
-      (err: unknown) => err instanceof GatewayError && err.type === 'API_CONFIGURATION_ERROR' && err.cause instanceof Error && err.cause.message === 'ECONNREFUSED',
+      (err: unknown) => err instanceof GatewayError && err.type === 'API_CONFIGURATION_ERROR' && err.status === 503 && err.cause instanceof Error && err.cause.message === 'ECONNREFUSED',
     );
-    assert.equal(HTTP_GATEWAY_RESPONSES.API_CONFIGURATION_ERROR.status, 500);
+    assert.equal(errorResponse(storeUnavailable('rate-limit', new Error('x')), HTTP_GATEWAY_RESPONSES).statusCode, 503);
+    assert.equal(errorResponse(storeUnavailable('rate-limit', new Error('x')), HTTP_GATEWAY_RESPONSES).body, '{"message":"Service Unavailable"}');
   });
 });

@@ -90,7 +90,7 @@ export function createThrottlePhase(opts: ThrottlePhaseOptions): Phase<BaseConte
         ctx.log.warn({ err, key, failOpen }, `PORTICO_ERR_RATE_LIMIT_STORE: throttle store failed; failing ${failOpen ? 'open' : 'closed'}`);
       }
       if (failOpen) return;
-      throw new GatewayError('API_CONFIGURATION_ERROR', { message: 'rate-limit store unavailable', cause: err });
+      throw storeUnavailable('rate-limit', err);
     }
     if (storeDown) {
       storeDown = false;
@@ -98,4 +98,14 @@ export function createThrottlePhase(opts: ThrottlePhaseOptions): Phase<BaseConte
     }
     if (!allowed) throw new GatewayError('THROTTLED');
   };
+}
+
+/**
+ * A state store failing closed (`state.failMode: closed`): 503 Service Unavailable, which
+ * clients retry; not 429 (the client exceeded nothing) nor a plain 500. AWS has no such case
+ * (its limits never fail), so the type is API_CONFIGURATION_ERROR with the status overridden;
+ * a customised gateway response for it (or DEFAULT_5XX) still applies. docs/scale-out.md.
+ */
+export function storeUnavailable(what: string, cause: unknown): GatewayError {
+  return new GatewayError('API_CONFIGURATION_ERROR', { status: 503, bodyMessage: 'Service Unavailable', errorType: 'ServiceUnavailableException', message: `${what} store unavailable (failMode closed)`, cause });
 }

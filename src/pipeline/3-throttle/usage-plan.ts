@@ -24,7 +24,7 @@ import { GatewayError } from '../../errors/index.ts';
 import type { StageAccess } from '../2-authorize/api-key.ts';
 import type { Phase, RestContext } from '../types.ts';
 import { quotaLimit, quotaWindow } from './quota-window.ts';
-import { ACCOUNT_LEVEL_LIMIT } from './throttle-phase.ts';
+import { ACCOUNT_LEVEL_LIMIT, storeUnavailable } from './throttle-phase.ts';
 
 /** Options of {@link createUsagePlanPhase}. */
 export interface UsagePlanPhaseOptions {
@@ -132,7 +132,7 @@ function storeGuard(failOpen: boolean, code: string, what: string): <T>(ctx: Res
         ctx.log.warn({ err, key, failOpen }, `${code}: usage plan ${what} store failed; failing ${failOpen ? 'open' : 'closed'}`);
       }
       if (failOpen) return undefined;
-      throw new GatewayError('API_CONFIGURATION_ERROR', { message: `${what} store unavailable`, cause: err });
+      throw storeUnavailable(what, err);
     }
     if (storeDown) {
       storeDown = false;

@@ -43,6 +43,8 @@ type ParameterSource =
 
 interface Resolved {
   readonly status: number;
+  /** The setting names a status: it wins over an error's own (GatewayError `status`). */
+  readonly customStatus: boolean;
   readonly headers: readonly (readonly [string, ParameterSource])[];
   /** Media type → template parts, in definition order (the first is the last fallback). */
   readonly templates: ReadonlyMap<string, readonly Part[]>;
@@ -134,6 +136,7 @@ export function compileGatewayResponses(api: RestApi): (input: GatewayResponseIn
     const setting = type === 'REQUEST_TOO_LARGE' ? undefined : (settings.get(type) ?? settings.get(fallback));
     resolved.set(type, {
       status: setting?.status ?? def.status,
+      customStatus: setting?.status !== undefined,
       headers: setting?.headers ?? [],
       // A setting with headers only keeps the default body (the usual CORS-on-DEFAULT_4XX case).
       templates: setting && setting.templates.size > 0 ? setting.templates : defaultTemplates(type),
@@ -186,7 +189,7 @@ function render(input: GatewayResponseInput, setting: Resolved): GatewayResponse
     if (at >= 0) headers.splice(at, 1);
     headers.push([name, value]);
   }
-  return { statusCode: setting.status, headers, body };
+  return { statusCode: setting.customStatus ? setting.status : (error.status ?? setting.status), headers, body };
 }
 
 /** The template for the wanted media type, else `application/json`, else the first (spec §4.4). */
