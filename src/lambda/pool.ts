@@ -12,6 +12,7 @@ import type { FunctionConfig } from '../model/function.ts';
 import type { InvokeFailureKind, InvokeOptions, InvokeResult, LambdaRuntime } from './types.ts';
 import type { InvokeMessage, WorkerConfig, WorkerMessage } from './worker.ts';
 import { ENTRY, functionEnv, logStreamName } from './worker-env.ts';
+import type { AbortLike } from '../util/abort.ts';
 
 /** What createLambdaRuntime needs. */
 export interface LambdaRuntimeOptions {
@@ -31,7 +32,7 @@ interface Job {
   readonly pool: FunctionPool;
   readonly requestId: string;
   readonly event: string;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: AbortLike | undefined;
   readonly resolve: (result: InvokeResult) => void;
   done: boolean;
   onAbort: (() => void) | undefined;

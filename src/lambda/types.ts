@@ -2,6 +2,7 @@
  * The contract between the pipeline and the Lambda runtime. Integrations only see this;
  * the worker pool behind it is in lambda/pool.ts.
  */
+import type { AbortLike } from '../util/abort.ts';
 
 /** Why an invocation failed. */
 export type InvokeFailureKind =
@@ -33,7 +34,7 @@ export interface InvokeOptions {
   /** The Lambda request id (`context.awsRequestId`). */
   readonly awsRequestId: string;
   /** Aborting stops waiting (and frees the queue slot); a running handler still runs to its own timeout. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortLike;
 }
 
 /** Runs local functions by name. */

@@ -1,3 +1,4 @@
+import type { AbortLike } from '../util/abort.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
@@ -14,7 +15,7 @@ const event = buildDisconnectEvent(
 const invocation = (stageVariables: Record<string, string> = {}): WsInvocation => ({ event, stageVariables, log: pino({ enabled: false }) });
 
 /** A runtime answering every invocation with `answer` and recording the names it was asked for. */
-function fakeRuntime(answer: (signal: AbortSignal | undefined) => Promise<InvokeResult>): LambdaRuntime & { called: string[] } {
+function fakeRuntime(answer: (signal: AbortLike | undefined) => Promise<InvokeResult>): LambdaRuntime & { called: string[] } {
   const called: string[] = [];
   return {
     called,
@@ -74,7 +75,7 @@ test('Lambda: past the integration timeout the invocation is aborted and the fai
 });
 
 test('the timeout never exceeds the 29 s WebSocket limit, and wraps any integration', async () => {
-  let seen: AbortSignal | undefined;
+  let seen: AbortLike | undefined;
   const wrapped = withTimeout(10, (_inv, signal) => {
     seen = signal;
     return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));

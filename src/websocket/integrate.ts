@@ -16,6 +16,7 @@ import type { WebSocketEvent } from '../lambda/events/websocket.ts';
 import type { RequestHeader } from '../lambda/events/common.ts';
 import { HOP_BY_HOP } from '../util/http.ts';
 import { substituteStageVariables } from '../util/stage-variables.ts';
+import { Abort, type AbortLike } from '../util/abort.ts';
 
 /** WebSocket integrations time out after 29 s (spec §12; limits page, "Integration timeout"). */
 export const WS_INTEGRATION_TIMEOUT_MS = 29_000;
@@ -68,7 +69,7 @@ export interface WsInvocation {
 export type WsIntegration = (invocation: WsInvocation) => Promise<WsIntegrationResult>;
 
 /** An integration that takes the timeout's signal. */
-type Inner = (invocation: WsInvocation, signal: AbortSignal) => Promise<WsIntegrationResult>;
+type Inner = (invocation: WsInvocation, signal: AbortLike) => Promise<WsIntegrationResult>;
 
 /** What the integrations need from the API. */
 export interface WsIntegrateDeps {
@@ -96,7 +97,7 @@ export function createWsIntegration(integration: Integration, deps: WsIntegrateD
 /** The integration timeout: past it the caller gets a 'timeout' failure and the inner call is aborted. */
 export function withTimeout(ms: number, inner: Inner): WsIntegration {
   return async (invocation) => {
-    const abort = new AbortController();
+    const abort = new Abort();
     const timer = setTimeout(() => abort.abort(), ms);
     try {
       return await inner(invocation, abort.signal);

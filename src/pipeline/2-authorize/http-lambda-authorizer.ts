@@ -21,6 +21,7 @@ import { outputToJson, parseAuthorizerOutput, type AuthorizerOutput } from './au
 import { compileIdentitySource, readIdentity } from './http-identity-source.ts';
 import { evaluatePolicy, methodArn } from './iam-policy.ts';
 import { claimString, define } from './jwt.ts';
+import { Abort } from '../../util/abort.ts';
 
 /** "The Lambda function must return a response within 10000 ms" (DG:limits). */
 export const AUTHORIZER_TIMEOUT_MS = 10_000;
@@ -96,7 +97,7 @@ export function createHttpLambdaAuthorizerPhase(authorizer: RequestAuthorizer, d
     const functionName = substituteStageVariables(authorizer.functionName, ctx.stage.stageVariables);
     if (!deps.runtime.has(functionName)) throw new GatewayError('AUTHORIZER_FAILURE', { message: `Lambda authorizer ${name}: function "${functionName}" is not defined` });
     const event = buildEvent(ctx, values, routeArn, v2, deps.accountId);
-    const abort = new AbortController();
+    const abort = new Abort();
     const timer = setTimeout(() => abort.abort(), AUTHORIZER_TIMEOUT_MS);
     let result;
     try {

@@ -34,6 +34,7 @@ import type { Phase, RestContext } from '../types.ts';
 import { authorizerContext, judgeInvocation, outputToJson, parseAuthorizerOutput, type AuthorizerOutput, type AuthorizerVerdict } from './authorizer-result.ts';
 import { evaluatePolicy, methodArn } from './iam-policy.ts';
 import { compileIdentitySources, identityValues, type IdentityInput, type IdentitySource } from './identity-sources.ts';
+import { Abort } from '../../util/abort.ts';
 
 /**
  * The longest portico waits for an authorizer. AWS documents none for REST and WebSocket
@@ -61,7 +62,7 @@ export async function invokeAuthorizer(
 ): Promise<{ verdict: AuthorizerVerdict; latencyMs: number }> {
   if (!runtime.has(functionName)) return { verdict: { kind: 'invalid', reason: `function "${functionName}" is not defined` }, latencyMs: 0 };
   const timeoutMs = options.timeoutMs ?? AUTHORIZER_TIMEOUT_MS;
-  const abort = new AbortController();
+  const abort = new Abort();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   const start = process.hrtime.bigint();
   try {

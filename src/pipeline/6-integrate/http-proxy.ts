@@ -25,6 +25,7 @@ import type { GatewayContext, GatewayResponse, HeaderPair } from '../types.ts';
 import { forwardedHeaders } from './aws-added-headers.ts';
 import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, splitUri, stageTargets, type Target } from './http-proxy-url.ts';
 import { mappedQueryString, mappingInput, mapResponse } from './request-mapping.ts';
+import { Abort, type AbortLike } from '../../util/abort.ts';
 
 /** Injection points, for tests and for a future per-integration TLS or proxy setup. */
 export interface HttpProxyDeps {
@@ -145,7 +146,7 @@ export function createHttpProxyIntegration(
     const uriQuery = fillTemplate(target.query, params, QUERY_SAFE, false);
     const query = uriQuery === '' ? clientQuery : clientQuery === '' ? uriQuery : `${uriQuery}&${clientQuery}`;
 
-    const controller = new AbortController();
+    const controller = new Abort();
     // The integration timeout runs until the response headers arrive (connect and upload included).
     const timer = setTimeout(() => controller.abort(new Error(`no response headers within ${timeout} ms`)), timeout);
     let bodyStream: Readable | undefined;
@@ -213,7 +214,7 @@ export function fromUndiciHeaders(headers: Record<string, string | string[] | un
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Maps an upstream failure to the gateway response AWS gives for it. */
-export function upstreamError(err: unknown, bodyError: unknown, signal: AbortSignal): GatewayError {
+export function upstreamError(err: unknown, bodyError: unknown, signal: AbortLike): GatewayError {
   if (bodyError instanceof GatewayError) return bodyError;
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: unknown } | null)?.code;

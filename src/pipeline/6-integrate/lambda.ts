@@ -23,6 +23,7 @@ import { substituteStageVariables } from '../../util/stage-variables.ts';
 import type { GatewayContext, GatewayRequest, GatewayResponse, HeaderPair } from '../types.ts';
 import { withAwsAddedHeaders } from './aws-added-headers.ts';
 import { mappedQueryString, mappingInput, mapResponse } from './request-mapping.ts';
+import { Abort } from '../../util/abort.ts';
 
 export interface LambdaIntegrationDeps {
   readonly runtime: LambdaRuntime;
@@ -54,7 +55,7 @@ export function createLambdaIntegration(integration: LambdaProxyIntegration, dep
       throw new GatewayError('INTEGRATION_FAILURE', { message: `function "${functionName}" (from the stage variables) is not defined` });
     }
     // The integration timeout answers the client; the function's own timeout ends the handler.
-    const abort = new AbortController();
+    const abort = new Abort();
     const timer = setTimeout(() => abort.abort(), integration.timeoutInMillis);
     ctx.timings.integrationStart = process.hrtime.bigint();
     let result;

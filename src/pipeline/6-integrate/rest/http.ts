@@ -22,6 +22,7 @@ import { fromUndiciHeaders, sharedDispatcher, upstreamError } from '../http-prox
 import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, stageTargets, type Target } from '../http-proxy-url.ts';
 import { buildIntegrationRequest, compileIntegrationRequest } from './integration-request.ts';
 import type { IntegrationOutput, RestScope } from './types.ts';
+import { Abort } from '../../../util/abort.ts';
 
 /** AWS's ceiling for an integration response (10 MB, spec §12). */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -53,7 +54,7 @@ function buildQuery(uriQuery: string, mapped: ReadonlyMap<string, string | reado
 
 /** Calls the backend; failures before the headers become INTEGRATION_TIMEOUT / INTEGRATION_FAILURE. */
 async function call(ctx: RestContext, target: Target, options: { path: string; method: string; headers: string[]; body: Buffer | Readable | null; timeout: number }): Promise<Dispatcher.ResponseData> {
-  const controller = new AbortController();
+  const controller = new Abort();
   const timer = setTimeout(() => controller.abort(new Error(`no response headers within ${options.timeout} ms`)), options.timeout);
   let bodyError: unknown;
   if (options.body && !Buffer.isBuffer(options.body)) options.body.once('error', (err) => (bodyError = err));

@@ -8,6 +8,7 @@ import type { InvokeResult } from '../../../lambda/types.ts';
 import { substituteStageVariables } from '../../../util/stage-variables.ts';
 import type { RestContext } from '../../types.ts';
 import type { RestIntegrationDeps } from './types.ts';
+import { Abort } from '../../../util/abort.ts';
 
 /** Invokes `functionName` (may hold `${stageVariables.x}`); resolves with the runtime's result, never `aborted`. */
 export async function invokeForRest(deps: RestIntegrationDeps, ctx: RestContext, functionName: string, event: unknown, timeoutInMillis: number): Promise<InvokeResult> {
@@ -16,7 +17,7 @@ export async function invokeForRest(deps: RestIntegrationDeps, ctx: RestContext,
     throw new GatewayError('INTEGRATION_FAILURE', { message: `function "${name}" (from the stage variables) is not defined` });
   }
   // The integration timeout answers the client; the function's own timeout ends the handler.
-  const abort = new AbortController();
+  const abort = new Abort();
   const timer = setTimeout(() => abort.abort(), timeoutInMillis);
   ctx.timings.integrationStart = process.hrtime.bigint();
   let result: InvokeResult;
