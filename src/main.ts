@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { serveCommand } from './cli/serve.ts';
 import { validateCommand } from './cli/validate.ts';
 import { usageCommand } from './cli/usage.ts';
+import { checkRedisUrl } from './state/redis/cluster.ts';
 
 const port = (v: string): number => {
   const n = Number(v);
@@ -11,7 +12,11 @@ const port = (v: string): number => {
 };
 
 const redisUrl = (v: string): string => {
-  if (!/^rediss?:\/\//.test(v)) throw new InvalidArgumentError('a Redis URL starts with redis:// or rediss://');
+  try {
+    checkRedisUrl(v);
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
   return v;
 };
 
@@ -27,7 +32,7 @@ program
   .option('-p, --port <n>', 'shared port (default: the file\'s port, else 4000)', port)
   .option('-H, --host <address>', 'listen address (default 127.0.0.1)')
   .option('-w, --watch', 'reload definitions and handlers on change')
-  .option('--redis <url>', "shared state in Redis for several nodes (default: the file's state.redis, else in memory)", redisUrl)
+  .option('--redis <url>', "shared state in Redis for several nodes: redis://host:6379, or a cluster: redis+cluster://host1:6379,host2:6379 (default: the file's state.redis, else in memory)", redisUrl)
   .option('--admin-port <n>', "admin port: /health, /ready, /metrics (default: the file's admin.port, else none)", port)
   .option('--admin-host <address>', "admin listen address (default: the file's admin.host, else the gateway's host)")
   .action((project: string, opts: { port?: number; host?: string; watch?: boolean; redis?: string; adminPort?: number; adminHost?: string }) => serveCommand(project, opts));

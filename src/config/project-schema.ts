@@ -255,7 +255,13 @@ const state = {
   additionalProperties: false,
   description: 'Where throttle buckets, usage-plan quotas and the WebSocket connection registry live. Absent: in memory, one process. Set to run several nodes behind a load balancer (docs/scale-out.md).',
   properties: {
-    redis: { type: 'string', pattern: '^rediss?://', description: 'Redis URL shared by every node (`redis://[user:password@]host:6379[/db]`, `rediss://` for TLS); `portico serve --redis` overrides.' },
+    redis: {
+      type: 'string',
+      // One server, or a Redis Cluster named by its seed nodes (src/state/redis/cluster.ts).
+      pattern: '^rediss?://|^rediss?\\+cluster://[^/?#]+/?$',
+      description:
+        'Redis URL shared by every node (`redis://[user:password@]host:6379[/db]`, `rediss://` for TLS), or a Redis Cluster: `redis+cluster://[user:password@]host1:6379,host2:6379` (`rediss+cluster://` for TLS; the credentials apply to every node; no database). `portico serve --redis` overrides.',
+    },
     failMode: {
       enum: ['open', 'closed'],
       default: 'open',

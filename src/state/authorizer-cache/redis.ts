@@ -13,6 +13,7 @@
  * is logged once by the shared connection. Only `flush`, an admin call, rejects.
  */
 import type { AuthorizerCacheStore, JsonValue } from './types.ts';
+import type { Redis } from 'ioredis';
 import type { RedisConnection } from '../redis/connection.ts';
 
 /** Keys deleted per UNLINK during a flush (and asked for per SCAN step). */
@@ -60,17 +61,33 @@ export class RedisAuthorizerCache implements AuthorizerCacheStore {
   /**
    * {@inheritDoc AuthorizerCacheStore.flush} SCANs (never KEYS, which blocks the server) for the
    * prefix and UNLINKs in batches. Rejects when Redis fails, so the admin call can say so.
+   * In a Redis Cluster the keys of a stage spread over every master (each has its own hash
+   * tag), so each master is scanned, and each key is unlinked by its own command, pipelined:
+   * one UNLINK of keys in different slots would fail with CROSSSLOT.
    */
   async flush(prefix: string): Promise<number> {
     const redis = this.#redis;
     // key() wraps the logical key in a hash tag: drop its closing brace and match what follows.
     const pattern = `${globSafe(redis.key('authz', prefix).slice(0, -1))}*`;
+    const masters = await redis.call(async () => redis.masters());
+    const counts = await Promise.all(masters.map((node) => this.#flushNode(node, pattern)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** SCAN + UNLINK of the keys matching `pattern` on one server. */
+  async #flushNode(node: Redis, pattern: string): Promise<number> {
+    const redis = this.#redis;
     let cursor = '0';
     let deleted = 0;
     do {
-      const [next, keys] = await redis.call(() => redis.client.scan(cursor, 'MATCH', pattern, 'COUNT', FLUSH_BATCH));
+      const [next, keys] = await redis.call(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', FLUSH_BATCH));
       cursor = next;
-      if (keys.length > 0) deleted += await redis.call(() => redis.client.unlink(...keys));
+      if (keys.length === 0) continue;
+      const replies = await redis.call(async () => (await node.pipeline(keys.map((k) => ['unlink', k])).exec()) ?? []);
+      for (const [err, n] of replies) {
+        if (err) throw err;
+        deleted += Number(n);
+      }
     } while (cursor !== '0');
     return deleted;
   }

@@ -17,11 +17,19 @@
  * (one connection each way), so posts from B to one connection keep their order.
  * https://redis.io/docs/latest/develop/interact/pubsub/ ("Integer reply: the number of clients
  * that received the message").
+ *
+ * In a Redis Cluster, inboxes use sharded pub/sub (Redis 7+): SSUBSCRIBE and SPUBLISH go to the
+ * master of the channel's slot (its hash tag is the node id), so SPUBLISH's count is exact, every
+ * message to one inbox passes through one server in order, and a message is not copied to every
+ * node of the cluster. Classic PUBLISH would not do: the cluster bus broadcasts it to every node,
+ * and its reply counts only the subscribers of the node that received it, so a live inbox
+ * subscribed elsewhere would look dead. Whether an inbox is listening is PUBSUB SHARDNUMSUB,
+ * summed over the masters (only the slot's owner has subscribers).
+ * https://redis.io/docs/latest/develop/interact/pubsub/#sharded-pubsub
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { closeClient, type RedisConnection } from '../redis/connection.ts';
+import { closeClient, type RedisClient, type RedisConnection } from '../redis/connection.ts';
 
 /** What a node can be asked to do for one of its connections. */
 export type RelayRequest =
@@ -62,7 +70,7 @@ interface Envelope {
 export class NodeRelay {
   readonly #redis: RedisConnection;
   readonly #nodeId: string;
-  readonly #subscriber: Redis;
+  readonly #subscriber: RedisClient;
   readonly #handler: RelayHandler;
   readonly #logger: Logger | undefined;
   readonly #timeoutMs: number;
@@ -76,10 +84,13 @@ export class NodeRelay {
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs;
     // A subscriber connection can't run other commands. It queues SUBSCRIBE until connected
-    // and re-subscribes by itself after a reconnection (ioredis `autoResubscribe`).
-    this.#subscriber = this.#redis.createClient({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    this.#subscriber.on('message', (_channel: string, message: string) => this.#onMessage(message));
-    this.#subscribed = this.#subscriber.subscribe(this.channel(this.#nodeId)).catch(() => {});
+    // and re-subscribes by itself after a reconnection (ioredis `autoResubscribe`; in a cluster,
+    // ioredis re-subscribes when the slot's master changes).
+    const sharded = this.#redis.isCluster;
+    this.#subscriber = this.#redis.createClient({ enableOfflineQueue: true, maxRetriesPerRequest: null }, { shardedSubscribers: sharded });
+    this.#subscriber.on(sharded ? 'smessage' : 'message', (_channel: string, message: string) => this.#onMessage(message));
+    const inbox = this.channel(this.#nodeId);
+    this.#subscribed = (sharded ? this.#subscriber.ssubscribe(inbox) : this.#subscriber.subscribe(inbox)).catch(() => {});
   }
 
   /** The channel of a node's inbox. */
@@ -87,10 +98,23 @@ export class NodeRelay {
     return this.#redis.key('node', nodeId);
   }
 
-  /** True when `nodeId` is subscribed to its inbox right now (PUBSUB NUMSUB). */
+  /** True when `nodeId` is subscribed to its inbox right now (PUBSUB NUMSUB; SHARDNUMSUB on every cluster master). */
   async listening(nodeId: string): Promise<boolean> {
-    const reply = await this.#redis.call(() => this.#redis.client.pubsub('NUMSUB', this.channel(nodeId)));
-    return Number((reply as unknown[])[1]) > 0;
+    const channel = this.channel(nodeId);
+    if (!this.#redis.isCluster) {
+      const reply = await this.#redis.call(() => this.#redis.client.pubsub('NUMSUB', channel));
+      return Number((reply as unknown[])[1]) > 0;
+    }
+    const replies = await this.#redis.call(() => Promise.all(this.#redis.masters().map((node) => node.pubsub('SHARDNUMSUB', channel))));
+    return replies.some((reply) => Number((reply as unknown[])[1]) > 0);
+  }
+
+  /** PUBLISH, or SPUBLISH in a cluster (see the header): resolves how many subscribers received it. */
+  #publish(nodeId: string, envelope: Envelope): Promise<number> {
+    const channel = this.channel(nodeId);
+    const message = JSON.stringify(envelope);
+    // ioredis types SPUBLISH's reply as unknown; it is an integer, as PUBLISH's.
+    return this.#redis.call(async () => Number(await (this.#redis.isCluster ? this.#redis.client.spublish(channel, message) : this.#redis.client.publish(channel, message))));
   }
 
   /** True when the inbox is subscribed. */
@@ -116,7 +140,7 @@ export class NodeRelay {
     });
     let receivers: number;
     try {
-      receivers = await this.#redis.call(() => this.#redis.client.publish(this.channel(nodeId), JSON.stringify(envelope)));
+      receivers = await this.#publish(nodeId, envelope);
     } catch (err) {
       this.#settle(id);
       answer.catch(() => {});
@@ -171,8 +195,6 @@ export class NodeRelay {
   }
 
   #reply(nodeId: string, envelope: Envelope): void {
-    this.#redis
-      .call(() => this.#redis.client.publish(this.channel(nodeId), JSON.stringify(envelope)))
-      .catch((err: unknown) => this.#logger?.debug({ err, nodeId }, 'could not answer a relayed request; the caller times out'));
+    this.#publish(nodeId, envelope).catch((err: unknown) => this.#logger?.debug({ err, nodeId }, 'could not answer a relayed request; the caller times out'));
   }
 }

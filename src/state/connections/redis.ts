@@ -19,7 +19,8 @@
  * after a reconnection) the node rewrites the records of the connections it holds, which also
  * restores them after Redis restarted empty. A node that dies stops refreshing; until its
  * records expire, `get` asks whether its inbox still has a subscriber (PUBSUB NUMSUB) and a
- * relayed call sees PUBLISH reach nobody, so both answer gone at once.
+ * relayed call sees PUBLISH reach nobody, so both answer gone at once (in a Redis Cluster:
+ * SHARDNUMSUB and SPUBLISH, see redis-relay.ts).
  */
 import type { Logger } from 'pino';
 import type { ConnectionInfo, ConnectionRegistry, LocalConnection } from './types.ts';
@@ -79,6 +80,8 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   };
   /** When the Redis server started (epoch ms, from INFO uptime), learnt on the first 'gone' after each (re)connection. */
   #redisStartedAt: number | undefined;
+  /** The outage count when {@link #redisStartedAt} was learnt: a later outage (a cluster master restarting) makes it stale. */
+  #startedAtOutages = 0;
   #closed = false;
 
   constructor(options: RedisConnectionRegistryOptions) {
@@ -195,14 +198,16 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
    * re-subscribed only as nodes reconnect, so a live connection may look gone. Then this
    * rejects (→ 500, which callers retry) rather than answer 410, after which a backend would
    * drop a live connection id. Only a node that has itself seen Redis go away suspects this
-   * (a node that joins a freshly restarted Redis does not). Costs one INFO per reconnection.
+   * (a node that joins a freshly restarted Redis does not). Costs one INFO per reconnection (per
+   * master in a cluster, where the latest restart of any master counts; a master restarting
+   * alone doesn't reconnect the cluster client, but its failed commands start an outage).
    */
   async #unlessRecovering(connectionId: string): Promise<void> {
-    if (this.#redis.stats.outages === 0) return;
-    if (this.#redisStartedAt === undefined) {
-      const info = await this.#redis.call(() => this.#redis.client.info('server'));
-      const uptime = /^uptime_in_seconds:(\d+)/m.exec(info);
-      this.#redisStartedAt = uptime ? Date.now() - Number(uptime[1]) * 1000 : 0;
+    const outages = this.#redis.stats.outages;
+    if (outages === 0) return;
+    if (this.#redisStartedAt === undefined || this.#startedAtOutages !== outages) {
+      this.#redisStartedAt = await this.#redis.startedAt();
+      this.#startedAtOutages = outages;
     }
     if (Date.now() - this.#redisStartedAt < this.#ttlMs) {
       throw Object.assign(new Error(`connection ${connectionId} is not registered, but Redis restarted less than ${this.#ttlMs} ms ago: its node may not have re-registered yet`), {

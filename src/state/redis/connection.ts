@@ -18,14 +18,26 @@
  * so keys spread over the slots, and every script touches one key, which Cluster requires.
  * `{`, `}` and `%` in the logical key are percent-encoded so a route key such as
  * `GET /pets/{id}` can't end the tag early; the encoding is injective, so keys never collide.
+ *
+ * Redis Cluster (`redis+cluster://host:port,host:port`, cluster.ts): `client` is then an ioredis
+ * `Cluster`, which sends each command to the master of its key's slot; the stores work through it
+ * unchanged, since every multi-key script keeps its keys under one hash tag. What needs every
+ * master (a SCAN, PUBSUB SHARDNUMSUB, INFO) goes through {@link RedisConnection.masters}. With
+ * one master down, commands on its slots fail while the others succeed: an outage then ends
+ * only once no command has failed for {@link CLUSTER_CALM_MS}, so it is logged once, not at
+ * every alternation.
  */
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { createClusterClient, isClusterUrl, parseClusterUrl, type ClusterTarget } from './cluster.ts';
 import type { Logger } from 'pino';
 
 /** Options of {@link RedisConnection}. */
 export interface RedisConnectionOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
+  /**
+   * `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS); a cluster:
+   * `redis+cluster://[user:password@]host:port,host:port[/]` or `rediss+cluster://…` (cluster.ts).
+   */
   readonly url: string;
   /** Where outages are reported. Default: not reported. */
   readonly logger?: Logger;
@@ -42,6 +54,12 @@ export interface RedisStats {
   /** Commands that failed (each one made a store call fail open or closed). */
   failedCommands: number;
 }
+
+/** A client of one server, or of a Redis Cluster (whose commands have the same signatures). */
+export type RedisClient = Redis | Cluster;
+
+/** In a cluster, how long commands must all succeed before an outage counts as over. */
+export const CLUSTER_CALM_MS = 5000;
 
 /** How long to wait between reconnection attempts: 100 ms more each time, at most 1 s. */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 1000);
@@ -60,7 +78,7 @@ export class RedisScript {
   }
 
   /** Runs the script on one key. */
-  async run(client: Redis, key: string, args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: RedisClient, key: string, args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, 1, key, ...args);
     } catch (err) {
@@ -70,7 +88,7 @@ export class RedisScript {
   }
 
   /** Runs the script on several keys; in a Cluster they must share a hash tag (one slot). */
-  async runKeys(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async runKeys(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (err) {
@@ -85,10 +103,14 @@ export class RedisScript {
  * and releases it in its own `close()`; the client quits when the last store has released it.
  */
 export class RedisConnection {
-  /** The command client (never in subscriber mode). */
-  readonly client: Redis;
+  /** The command client (never in subscriber mode): a `Cluster` for a cluster URL. */
+  readonly client: RedisClient;
+  /** True when the URL names a Redis Cluster. */
+  readonly isCluster: boolean;
   readonly stats: RedisStats = { outages: 0, failedCommands: 0 };
   readonly #url: string;
+  readonly #cluster: ClusterTarget | undefined;
+  #lastFailureAt = 0;
   readonly #prefix: string;
   readonly #logger: Logger | undefined;
   readonly #commandTimeoutMs: number;
@@ -98,6 +120,8 @@ export class RedisConnection {
 
   constructor(options: RedisConnectionOptions) {
     this.#url = options.url;
+    this.isCluster = isClusterUrl(options.url);
+    this.#cluster = this.isCluster ? parseClusterUrl(options.url) : undefined;
     this.#prefix = options.keyPrefix ?? 'portico';
     this.#logger = options.logger;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 1000;
@@ -115,11 +139,15 @@ export class RedisConnection {
   }
 
   /**
-   * A new client to the same server with this connection's reconnection policy and an 'error'
-   * listener, for a subscriber (which can't send ordinary commands). `overrides` win.
+   * A new client to the same server (or cluster) with this connection's reconnection policy and
+   * an 'error' listener, for a subscriber (which can't send ordinary commands). `overrides` win.
+   * `shardedSubscribers` (clusters only): one subscriber connection per master, for SSUBSCRIBE.
    */
-  createClient(overrides: RedisOptions): Redis {
-    const client = new Redis(this.#url, { retryStrategy, connectTimeout: 2000, ...overrides });
+  createClient(overrides: RedisOptions, cluster: { readonly shardedSubscribers?: boolean } = {}): RedisClient {
+    const client: RedisClient =
+      this.#cluster !== undefined
+        ? createClusterClient(this.#cluster, overrides, { retryStrategy, ...cluster })
+        : new Redis(this.#url, { retryStrategy, connectTimeout: 2000, ...overrides });
     // Reported once per outage through the command client; a listener must exist regardless.
     if (overrides.commandTimeout === undefined) client.on('error', () => {});
     return client;
@@ -146,20 +174,57 @@ export class RedisConnection {
       result = await fn();
     } catch (err) {
       this.stats.failedCommands++;
+      this.#lastFailureAt = Date.now();
       this.#down(err instanceof Error ? err : new Error(String(err)));
       throw err;
     }
-    if (this.#downSince !== undefined) this.#up();
+    // In a cluster a success proves only its own master is back (see the header).
+    if (this.#downSince !== undefined && (!this.isCluster || Date.now() - this.#lastFailureAt >= CLUSTER_CALM_MS)) this.#up();
     return result;
   }
 
-  /** Resolves true when Redis answers PING within the command timeout; never rejects. */
+  /**
+   * Resolves true when Redis answers PING within the command timeout (in a cluster: every
+   * master does); never rejects.
+   */
   async ready(): Promise<boolean> {
     try {
-      return (await this.client.ping()) === 'PONG';
+      if (!this.isCluster) return (await this.client.ping()) === 'PONG';
+      const replies = await Promise.all(this.masters().map((node) => node.ping()));
+      return replies.length > 0 && replies.every((r) => r === 'PONG');
     } catch {
       return false;
     }
+  }
+
+  /**
+   * The servers that hold keys: the one server, or every master of the cluster. Throws when a
+   * master that owns slots is not connected (its keys can't be reached), so a caller that must
+   * see every key (a flush, a subscriber count) fails rather than answer from part of the data.
+   */
+  masters(): Redis[] {
+    const client = this.client;
+    if (!(client instanceof Cluster)) return [client];
+    const masters = client.nodes('master');
+    const known = new Set(masters.map((n) => `${n.options.host ?? ''}:${n.options.port ?? ''}`));
+    const owners = new Set(client.slots.map((nodes) => nodes[0]).filter((key) => key !== undefined));
+    for (const owner of owners) if (!known.has(owner)) throw new Error(`Redis Cluster master ${owner} is not connected`);
+    if (masters.length === 0) throw new Error('no Redis Cluster master is connected');
+    return masters;
+  }
+
+  /**
+   * When Redis last started (epoch ms, from INFO's uptime): in a cluster, the latest start of any
+   * master, since a master that restarted empty lost its slots' keys. Rejects when Redis fails.
+   */
+  async startedAt(): Promise<number> {
+    const infos = await this.call(() => Promise.all(this.masters().map((node) => node.info('server'))));
+    let latest = 0;
+    for (const info of infos) {
+      const uptime = /^uptime_in_seconds:(\d+)/m.exec(info);
+      if (uptime) latest = Math.max(latest, Date.now() - Number(uptime[1]) * 1000);
+    }
+    return latest;
   }
 
   /** Waits up to `timeoutMs` for the first connection; resolves whether it came. */
@@ -205,7 +270,7 @@ export class RedisConnection {
 }
 
 /** Closes a client: QUIT when connected (pending replies still arrive), else just disconnect. */
-export async function closeClient(client: Redis): Promise<void> {
+export async function closeClient(client: RedisClient): Promise<void> {
   if (client.status === 'ready') {
     try {
       await client.quit();

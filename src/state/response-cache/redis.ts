@@ -6,7 +6,9 @@
  * Keys: a generation counter per namespace (API + stage) at `portico:rc:{<namespace>}`, and each
  * entry at `portico:rc:{<namespace>}:<generation>:<sha-256 of its key>`. The braces are a Redis
  * Cluster hash tag, so a namespace's counter and entries share one slot and each script below
- * touches one slot. Flushing a stage is one INCR (O(1), whatever its size): entries of older
+ * touches one slot: the scripts name only the counter in KEYS (the entry's name depends on the
+ * generation, read inside the script), which a Cluster accepts for keys of the declared key's
+ * slot. Flushing a stage is one INCR (O(1), whatever its size): entries of older
  * generations are never read again and expire by their own TTL (at most 3600 s).
  *
  * Values are binary: a 4-byte big-endian length, the JSON `{s: status, h: headers}`, then the
@@ -16,8 +18,7 @@
  * them into misses, so a failing Redis never fails a request.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { RedisConnection } from '../redis/connection.ts';
+import type { RedisClient, RedisConnection } from '../redis/connection.ts';
 import type { HeaderPair } from '../../pipeline/types.ts';
 import type { CacheSetOptions, CachedResponse, ResponseCacheStore } from './types.ts';
 
@@ -50,7 +51,7 @@ class BufferScript {
     this.#sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(client: Redis, key: string, args: readonly (string | Buffer | number)[]): Promise<unknown> {
+  async run(client: RedisClient, key: string, args: readonly (string | Buffer | number)[]): Promise<unknown> {
     try {
       return await client.callBuffer('EVALSHA', [this.#sha, 1, key, ...args]);
     } catch (err) {
