@@ -14,6 +14,7 @@ import { shortId } from '../util/ids.ts';
 import { HttpRouter } from './1-route/http-router.ts';
 import { createHttpLambdaAuthorizerPhase } from './2-authorize/http-lambda-authorizer.ts';
 import { JwksRegistry } from './2-authorize/jwks.ts';
+import { SharedJwks } from './2-authorize/jwks-shared.ts';
 import { createJwtPhase } from './2-authorize/jwt.ts';
 import { iamAuthorizerContext, verifySigV4 } from './2-authorize/sigv4.ts';
 import { checkHttpIdentity } from './2-authorize/identity-policy.ts';
@@ -69,8 +70,9 @@ export class CompiledHttpApi {
     }
     // Authorize phases are per route (scopes differ), shared by every stage.
     const authorize = new Map<Route, Phase>();
-    const jwks = new JwksRegistry();
     const cache = deps.authorizerCache ?? new MemoryAuthorizerCache();
+    // JWKS fetched by one node are found by the others through the same store (jwks-shared.ts).
+    const jwks = new JwksRegistry({ shared: new SharedJwks(cache) });
     for (const route of api.routes) {
       const phase = authorizePhase(api, route, { jwks, cache, deps });
       if (phase) authorize.set(route, phase);

@@ -20,6 +20,7 @@ import { compileStageAccess, createApiKeyPhase, type StageAccess } from './2-aut
 import { createLambdaAuthorizerPhase } from './2-authorize/lambda-authorizer.ts';
 import { createCognitoPhase } from './2-authorize/cognito.ts';
 import { JwksRegistry } from './2-authorize/jwks.ts';
+import { SharedJwks } from './2-authorize/jwks-shared.ts';
 import { createResourcePolicyPhase } from './2-authorize/resource-policy.ts';
 import { compileIdentityPolicies, createIdentityPolicyPhase, hasIdentityPolicies, type IdentityPolicies } from './2-authorize/identity-policy.ts';
 import { createSigV4Phase } from './2-authorize/sigv4.ts';
@@ -97,7 +98,7 @@ export class CompiledRestApi {
     const models = compileModels(api);
     const cache = deps.authorizerCache ?? new MemoryAuthorizerCache();
     // One JWKS registry per API: Cognito authorizers of several methods share the pools' keys.
-    const jwks = new JwksRegistry();
+    const jwks = new JwksRegistry({ shared: new SharedJwks(cache) });
     const cognitoDeps = { jwks, ...(deps.cognitoIssuers ? { issuers: deps.cognitoIssuers } : {}) };
     for (const resource of api.resources) {
       for (const method of Object.values(resource.resourceMethods)) {

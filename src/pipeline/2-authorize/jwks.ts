@@ -6,6 +6,11 @@
  * ("API Gateway caches public keys for two hours"); a token naming an unknown `kid` refetches
  * them, at most once per `minRefreshMs`, so forged kids cannot make the gateway hammer the issuer.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
+ *
+ * With a `shared` layer (jwks-shared.ts: the state store, Redis with several nodes) a local
+ * miss reads the keys another node fetched before fetching them itself, and each fetch is
+ * written there. The local copy still answers every token check, and the unknown-`kid` limit
+ * stays per node: a shared read counts as that node's attempt.
  */
 import { request } from 'undici';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
@@ -30,7 +35,26 @@ export interface JwksOptions {
   /** Least time between two fetches caused by unknown kids. Default 10 s. */
   readonly minRefreshMs?: number;
   readonly now?: () => number;
+  /** Key sets shared with the other nodes (jwks-shared.ts); absent: every node fetches its own. */
+  readonly shared?: JwksSharedLayer;
 }
+
+/** Keys as another node fetched them, validated, with the time of that fetch (epoch ms). */
+export interface SharedKeys {
+  readonly keys: ReadonlyMap<string, SigningKey>;
+  readonly fetchedAt: number;
+}
+
+/** A second cache layer shared by the gateway nodes, keyed by {@link jwksSourceId}. */
+export interface JwksSharedLayer {
+  /** The keys stored for the source, validated as a fetch is; `undefined` on a miss or any failure. Never rejects. */
+  read(sourceId: string): Promise<SharedKeys | undefined>;
+  /** Stores freshly fetched keys for `ttlMs`. Never rejects. */
+  write(sourceId: string, keys: ReadonlyMap<string, SigningKey>, fetchedAt: number, ttlMs: number): Promise<void>;
+}
+
+/** How far another node's clock may run ahead before its `fetchedAt` is not believed. */
+const CLOCK_SKEW_MS = 60_000;
 
 /** A verification key of the set, with the algorithm it is pinned to (the JWK's `alg`, if any). */
 export interface SigningKey {
@@ -43,6 +67,11 @@ export interface SigningKey {
 /** Where a cache finds the keys: an issuer to discover, or the JWKS URL itself. */
 export type JwksSource = { readonly issuer: string } | { readonly jwksUri: string };
 
+/** A source's identity, the same for every node serving the project: `jwks <url>` or `issuer <url>`. */
+export function jwksSourceId(source: JwksSource): string {
+  return 'jwksUri' in source ? `jwks ${source.jwksUri}` : `issuer ${source.issuer}`;
+}
+
 /** The keys of one issuer, fetched on first use and refreshed as described above. */
 export class JwksCache {
   readonly #source: JwksSource;
@@ -51,6 +80,7 @@ export class JwksCache {
   readonly #ttlMs: number;
   readonly #minRefreshMs: number;
   readonly #now: () => number;
+  readonly #shared: JwksSharedLayer | undefined;
   #keys: ReadonlyMap<string, SigningKey> | undefined;
   /** When `#keys` were fetched, and when the last fetch was attempted (epoch ms). */
   #keysAt = -Infinity;
@@ -67,6 +97,7 @@ export class JwksCache {
     this.#ttlMs = options.ttlMs ?? 2 * 3600_000;
     this.#minRefreshMs = options.minRefreshMs ?? 10_000;
     this.#now = options.now ?? Date.now;
+    this.#shared = options.shared;
   }
 
   /**
@@ -74,8 +105,8 @@ export class JwksCache {
    * is allowed now). Rejects with JwksError when the keys cannot be fetched.
    */
   async key(kid: string): Promise<SigningKey | undefined> {
-    let keys = this.#fresh() ?? (await this.#load());
-    if (!keys.has(kid) && this.#now() - this.#attemptAt >= this.#minRefreshMs) keys = await this.#load();
+    let keys = this.#fresh() ?? (await this.#load(kid));
+    if (!keys.has(kid) && this.#now() - this.#attemptAt >= this.#minRefreshMs) keys = await this.#load(kid);
     return keys.get(kid);
   }
 
@@ -95,17 +126,46 @@ export class JwksCache {
     return this.#keys && this.#now() - this.#keysAt < this.#ttlMs ? this.#keys : undefined;
   }
 
-  /** Fetches (one fetch at a time, shared by concurrent callers), or replays a recent failure. */
-  #load(): Promise<ReadonlyMap<string, SigningKey>> {
+  /**
+   * Loads keys holding `kid` if it can (one load at a time, shared by concurrent callers), or
+   * replays a recent failure: the shared layer first, then the issuer.
+   */
+  #load(kid: string): Promise<ReadonlyMap<string, SigningKey>> {
     if (this.#failure && this.#now() - this.#attemptAt < this.#minRefreshMs) return Promise.reject(this.#failure);
-    this.#inflight ??= this.#fetchKeys().finally(() => {
+    this.#inflight ??= this.#refresh(kid).finally(() => {
       this.#inflight = undefined;
     });
     return this.#inflight;
   }
 
-  async #fetchKeys(): Promise<ReadonlyMap<string, SigningKey>> {
+  async #refresh(kid: string): Promise<ReadonlyMap<string, SigningKey>> {
     this.#attemptAt = this.#now();
+    const shared = await this.#readShared();
+    if (shared?.has(kid)) return shared;
+    return this.#fetchKeys();
+  }
+
+  /**
+   * The shared keys when they are fresh (their fetch within the TTL, by the fetching node's
+   * clock) and newer than ours, adopted locally; they then expire when that fetch's TTL ends.
+   */
+  async #readShared(): Promise<ReadonlyMap<string, SigningKey> | undefined> {
+    if (!this.#shared) return undefined;
+    const entry = await this.#shared.read(jwksSourceId(this.#source)).catch(() => undefined);
+    if (!entry) return undefined;
+    const now = this.#now();
+    const age = now - entry.fetchedAt;
+    if (age < -CLOCK_SKEW_MS || age >= this.#ttlMs) return undefined;
+    const at = Math.min(entry.fetchedAt, now);
+    // A set older than ours is never used: a kid the issuer has since dropped stays dropped.
+    if (this.#fresh() && at <= this.#keysAt) return undefined;
+    this.#keys = entry.keys;
+    this.#keysAt = at;
+    this.#failure = undefined;
+    return entry.keys;
+  }
+
+  async #fetchKeys(): Promise<ReadonlyMap<string, SigningKey>> {
     try {
       let uri: string;
       if ('jwksUri' in this.#source) uri = this.#source.jwksUri;
@@ -119,6 +179,8 @@ export class JwksCache {
       this.#keys = keys;
       this.#keysAt = this.#now();
       this.#failure = undefined;
+      // Awaited (it never rejects, and Redis fails fast): the next node to miss finds the keys.
+      await this.#shared?.write(jwksSourceId(this.#source), keys, this.#keysAt, this.#ttlMs);
       return keys;
     } catch (err) {
       this.#failure = err instanceof JwksError ? err : new JwksError(`fetching the signing keys failed: ${(err as Error).message}`, { cause: err });
@@ -192,7 +254,7 @@ export class JwksRegistry {
 
   /** The cache of `source`, created on first use. */
   get(source: JwksSource): JwksCache {
-    const id = 'jwksUri' in source ? `jwks ${source.jwksUri}` : `issuer ${source.issuer}`;
+    const id = jwksSourceId(source);
     let cache = this.#caches.get(id);
     if (!cache) {
       cache = new JwksCache(source, this.#options);
