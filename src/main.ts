@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { serveCommand } from './cli/serve.ts';
 import { validateCommand } from './cli/validate.ts';
 import { usageCommand } from './cli/usage.ts';
-import { checkRedisUrl } from './state/redis/cluster.ts';
+import { checkRedisUrl } from './state/redis/url.ts';
 
 const port = (v: string): number => {
   const n = Number(v);

@@ -24,7 +24,6 @@ import type { ApiDeps, CompiledApi } from '../pipeline/compiled-api.ts';
 import { CompiledRestApi } from '../pipeline/rest-api.ts';
 import { CompiledHttpApi } from '../pipeline/http-api.ts';
 import { CompiledWebSocketApi } from '../websocket/websocket-api.ts';
-import { openRedisStores } from '../state/redis/open.ts';
 import { shortId } from '../util/ids.ts';
 import { closeHttpProxyAgents } from '../pipeline/6-integrate/http-proxy.ts';
 import type { GatewayResponse } from '../pipeline/types.ts';
@@ -32,11 +31,10 @@ import { toGatewayRequest, writeResponse } from './node-adapter.ts';
 import { BufferBody, IncomingBody } from './request-body.ts';
 import type { AdminRoute } from '../admin/types.ts';
 import type { AdminServer } from '../admin/server.ts';
-import { startGatewayAdmin } from '../admin/gateway-admin.ts';
 import { usageAdminRoutes } from '../admin/usage.ts';
 import { authorizerCacheAdminRoutes } from '../admin/authorizer-cache.ts';
 import { stageCacheAdminRoutes } from '../admin/stage-cache.ts';
-import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { GatewayObserver } from '../pipeline/8-log/observer.ts';
 import type { RedisConnection } from '../state/redis/connection.ts';
 
@@ -126,6 +124,8 @@ async function withSharedState(project: Project, options: GatewayOptions, nodeId
   const url = options.redis ?? project.state?.redis;
   if (url === undefined) return options;
   const logger = options.logger ?? pino({ base: null });
+  // Loaded only when Redis is configured: ioredis is ~20 MB of a node's RSS (docs/performance.md).
+  const { openRedisStores } = await import('../state/redis/open.ts');
   const shared = await openRedisStores({ url, nodeId, logger });
   for (const name of ['rateLimits', 'quotas', 'connections', 'authorizerCache', 'responseCache'] as const) if (options[name] !== undefined) await shared[name].close();
   return { ...options, logger, rateLimits: options.rateLimits ?? shared.rateLimits, quotas: options.quotas ?? shared.quotas, connections: options.connections ?? shared.connections, authorizerCache: options.authorizerCache ?? shared.authorizerCache, responseCache: options.responseCache ?? shared.responseCache, sharedRedis: options.sharedRedis ?? shared.redis };
@@ -161,7 +161,7 @@ export class Gateway {
   #admin: AdminServer | undefined;
   readonly #sharedRedis: RedisConnection | undefined;
 
-  private constructor(project: Project, options: GatewayOptions, nodeId: string) {
+  private constructor(project: Project, options: GatewayOptions, nodeId: string, metrics: GatewayMetrics | undefined) {
     this.#nodeId = nodeId;
     this.#failMode = options.failMode;
     this.#logger = options.logger ?? pino({ base: null });
@@ -175,7 +175,7 @@ export class Gateway {
     const admin = options.admin ?? project.admin;
     // The admin host defaults to the gateway's: a gateway on 0.0.0.0 exposes its admin port too.
     this.#adminSettings = admin ? { ...admin, host: admin.host ?? this.#host } : undefined;
-    this.#metrics = admin ? new GatewayMetrics() : undefined;
+    this.#metrics = metrics;
     this.#sharedRedis = options.sharedRedis;
     this.#observer = new GatewayObserver({ accessLog: this.#accessLog, logger: this.#logger, ...(this.#metrics ? { metrics: this.#metrics } : {}) });
     this.#gen = this.#load(project);
@@ -184,7 +184,9 @@ export class Gateway {
   /** Starts listening: the shared port, then each API's own port. */
   static async start(project: Project, options: GatewayOptions = {}): Promise<Gateway> {
     const nodeId = shortId();
-    const gw = new Gateway(project, await withSharedState(project, options, nodeId), nodeId);
+    // prom-client and the admin server are loaded only with an admin port (RSS: docs/performance.md).
+    const metrics = (options.admin ?? project.admin) ? new (await import('../metrics/gateway-metrics.ts')).GatewayMetrics() : undefined;
+    const gw = new Gateway(project, await withSharedState(project, options, nodeId), nodeId, metrics);
     try {
       await gw.#listen(options.port ?? project.port ?? DEFAULT_PORT, undefined);
       for (const api of project.apis) {
@@ -200,6 +202,7 @@ export class Gateway {
           ...authorizerCacheAdminRoutes({ project: () => gw.project, cache: gw.#authorizerCache }),
           ...stageCacheAdminRoutes({ project: () => gw.project, cache: gw.#responseCache }),
         ];
+        const { startGatewayAdmin } = await import('../admin/gateway-admin.ts');
         gw.#admin = await startGatewayAdmin({ ...admin, routes: [...(admin.routes ?? []), ...controlPlane], metrics: gw.#metrics, ...(gw.#sharedRedis ? { redis: gw.#sharedRedis } : {}), closing: () => gw.#closing, logger: gw.#logger });
       }
     } catch (err) {
