@@ -4,6 +4,7 @@ import { serveCommand } from './cli/serve.ts';
 import { validateCommand } from './cli/validate.ts';
 import { usageCommand } from './cli/usage.ts';
 import { checkRedisUrl } from './state/redis/url.ts';
+import { parseCidr } from './util/client-address.ts';
 
 const port = (v: string): number => {
   const n = Number(v);
@@ -18,6 +19,13 @@ const redisUrl = (v: string): string => {
     throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
   }
   return v;
+};
+
+/** `--trusted-proxy`, repeatable: each value is checked and added to the list. */
+const trustedProxy = (v: string, previous: string[] | undefined): string[] => {
+  const cidr = parseCidr(v.trim());
+  if (typeof cidr === 'string') throw new InvalidArgumentError(cidr);
+  return [...(previous ?? []), v.trim()];
 };
 
 const program = new Command()
@@ -35,7 +43,11 @@ program
   .option('--redis <url>', "shared state in Redis for several nodes: redis://host:6379, or a cluster: redis+cluster://host1:6379,host2:6379 (default: the file's state.redis, else in memory)", redisUrl)
   .option('--admin-port <n>', "admin port: /health, /ready, /metrics (default: the file's admin.port, else none)", port)
   .option('--admin-host <address>', "admin listen address (default: the file's admin.host, else the gateway's host)")
-  .action((project: string, opts: { port?: number; host?: string; watch?: boolean; redis?: string; adminPort?: number; adminHost?: string }) => serveCommand(project, opts));
+  .option('--trusted-proxy <cidr>', "a proxy address or CIDR range whose X-Forwarded-For names the client; repeatable; replaces the file's trustedProxies (default: none)", trustedProxy)
+  .action((project: string, opts: { port?: number; host?: string; watch?: boolean; redis?: string; adminPort?: number; adminHost?: string; trustedProxy?: string[] }) => {
+    const { trustedProxy, ...rest } = opts;
+    return serveCommand(project, { ...rest, ...(trustedProxy !== undefined ? { trustedProxies: trustedProxy } : {}) });
+  });
 
 program
   .command('validate')

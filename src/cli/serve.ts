@@ -19,6 +19,8 @@ export interface ServeOptions {
   readonly adminPort?: number;
   /** Its listen address; overrides the file's `admin.host` (default the gateway's host). */
   readonly adminHost?: string;
+  /** `--trusted-proxy` (repeatable): replaces the file's `trustedProxies` (docs/security.md). */
+  readonly trustedProxies?: readonly string[];
 }
 
 export async function serveCommand(target: string, options: ServeOptions): Promise<void> {
@@ -46,6 +48,7 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.redis !== undefined ? { redis: options.redis } : {}),
+    ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
     ...adminOption(options, project.admin),
   }).catch((err: Error) => {
     process.stderr.write(`error: ${err.message}\n`);

@@ -16,6 +16,7 @@ import { projectSchema } from './project-schema.ts';
 import type { RawFunction, RawProject } from './raw-types.ts';
 import { SourceFile } from './source-file.ts';
 import { stableId } from '../util/ids.ts';
+import { parseCidr } from '../util/client-address.ts';
 import { loadWebSocketApi } from './websocket-api.ts';
 
 /** Project file names looked up in a directory, in order. */
@@ -89,9 +90,13 @@ export function loadProject(target: string): Project {
   });
 
   const access = loadAccess(raw, apis, { src, errors, warnings });
+  raw.trustedProxies?.forEach((range, i) => {
+    const cidr = parseCidr(range.trim());
+    if (typeof cidr === 'string') errors.push(src.error(['trustedProxies', i], cidr));
+  });
 
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return { file, dir, region, accountId, functions, apis, ...access, warnings, ...(raw.host !== undefined ? { host: raw.host } : {}), ...(raw.port !== undefined ? { port: raw.port } : {}), ...(raw.state !== undefined ? { state: raw.state } : {}), ...(raw.cognito?.issuers !== undefined ? { cognitoIssuers: raw.cognito.issuers } : {}), ...(raw.admin !== undefined ? { admin: raw.admin } : {}) };
+  return { file, dir, region, accountId, functions, apis, ...access, warnings, ...(raw.host !== undefined ? { host: raw.host } : {}), ...(raw.port !== undefined ? { port: raw.port } : {}), ...(raw.state !== undefined ? { state: raw.state } : {}), ...(raw.cognito?.issuers !== undefined ? { cognitoIssuers: raw.cognito.issuers } : {}), ...(raw.admin !== undefined ? { admin: raw.admin } : {}), ...(raw.trustedProxies !== undefined && raw.trustedProxies.length > 0 ? { trustedProxies: raw.trustedProxies } : {}) };
 }
 
 function resolveFunction(name: string, f: RawFunction, o: { dir: string; src: SourceFile; region: string; accountId: string }): FunctionConfig {

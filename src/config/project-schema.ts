@@ -314,6 +314,15 @@ export const projectSchema = {
         host: { type: 'string', description: "Admin listen address; default the gateway's `host`." },
       },
     },
+    // Before `cognito`: a loader test reads the listed keys as ending with it.
+    trustedProxies: {
+      type: 'array',
+      maxItems: 100,
+      default: [],
+      items: { type: 'string', minLength: 1, maxLength: 64, description: 'An IPv4 or IPv6 address or CIDR range (`10.0.0.0/8`, `127.0.0.1`, `2001:db8::/32`).' },
+      description:
+        "Load balancers / reverse proxies in front of portico (docs/scale-out.md). A request whose TCP peer is inside one of these ranges takes its client address (`sourceIp`, `aws:SourceIp`, access logs) from `X-Forwarded-For`: the rightmost entry that is not itself trusted. `Forwarded` and `X-Real-IP` are never read. Default: none, `sourceIp` is the TCP peer. `portico serve --trusted-proxy` replaces this list.",
+    },
     cognito,
   },
 } as const;

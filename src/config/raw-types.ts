@@ -102,6 +102,7 @@ export interface RawProject {
   state?: { redis?: string; failMode?: 'open' | 'closed' };
   admin?: { port: number; host?: string };
   cognito?: { issuers?: Record<string, string> };
+  trustedProxies?: string[];
 }
 export interface RawApiKey { name: string; id?: string; value: string; enabled?: boolean; description?: string }
 export interface RawApiStage { api: string; stage: string; throttle?: Record<string, RawLimits> }

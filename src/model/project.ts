@@ -34,6 +34,8 @@ export interface Project {
   readonly cognitoIssuers?: Readonly<Record<string, string>>;
   /** The admin port (`admin:`; `--admin-port` / `--admin-host` override). Absent: none. */
   readonly admin?: { readonly port: number; readonly host?: string };
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client (`trustedProxies`; `--trusted-proxy` replaces it). Absent: none. */
+  readonly trustedProxies?: readonly string[];
   /** Non-fatal findings (unknown x-amazon-apigateway-* keys...), with file and JSON path. */
   readonly warnings: readonly string[];
 }

@@ -27,7 +27,10 @@ export interface GatewayRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** Host header (without port stripping). */
   readonly host: string;
+  /** The client: the TCP peer, or behind a trusted proxy the X-Forwarded-For client (server/client-address.ts). */
   readonly sourceIp: string;
+  /** The TCP peer, appended to the X-Forwarded-For sent on; absent: `sourceIp`. */
+  readonly peerIp?: string;
   /** `HTTP/1.1` */
   readonly protocol: string;
   /** `http` or `https`, and the local port: for X-Forwarded-Proto/Port. */

@@ -28,6 +28,7 @@ import { shortId } from '../util/ids.ts';
 import { closeHttpProxyAgents } from '../pipeline/6-integrate/http-proxy.ts';
 import type { GatewayResponse } from '../pipeline/types.ts';
 import { toGatewayRequest, writeResponse } from './node-adapter.ts';
+import { clientAddress, forwardedForOf, recordClientAddress, TrustedProxies, type ClientAddress } from '../util/client-address.ts';
 import { BufferBody, IncomingBody } from './request-body.ts';
 import type { AdminRoute } from '../admin/types.ts';
 import type { AdminServer } from '../admin/server.ts';
@@ -71,6 +72,11 @@ export interface GatewayOptions {
   readonly admin?: { readonly port: number; readonly host?: string; readonly routes?: readonly AdminRoute[] };
   /** The Redis connection behind the shared stores (`start` sets it from `redis`): readiness and metrics read it. */
   readonly sharedRedis?: RedisConnection;
+  /**
+   * Proxy addresses / CIDR ranges whose X-Forwarded-For names the client (util/client-address.ts);
+   * replaces the project's `trustedProxies` (`portico serve --trusted-proxy`). Default: none.
+   */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** One line of `portico serve`'s listing. */
@@ -89,6 +95,8 @@ interface Generation {
   readonly apis: ReadonlyMap<string, CompiledApi>;
   /** Per listener port: the API served when neither Host nor path names one. */
   readonly defaults: Map<number, CompiledApi | undefined>;
+  /** Trusted proxy ranges; undefined: `sourceIp` is the TCP peer. */
+  readonly trusted: TrustedProxies | undefined;
   inflight: number;
   retired?: () => void;
 }
@@ -160,6 +168,7 @@ export class Gateway {
   readonly #adminSettings: { readonly port: number; readonly host: string; readonly routes?: readonly AdminRoute[] } | undefined;
   #admin: AdminServer | undefined;
   readonly #sharedRedis: RedisConnection | undefined;
+  readonly #trustedProxies: readonly string[] | undefined;
 
   private constructor(project: Project, options: GatewayOptions, nodeId: string, metrics: GatewayMetrics | undefined) {
     this.#nodeId = nodeId;
@@ -177,6 +186,7 @@ export class Gateway {
     this.#adminSettings = admin ? { ...admin, host: admin.host ?? this.#host } : undefined;
     this.#metrics = metrics;
     this.#sharedRedis = options.sharedRedis;
+    this.#trustedProxies = options.trustedProxies;
     this.#observer = new GatewayObserver({ accessLog: this.#accessLog, logger: this.#logger, ...(this.#metrics ? { metrics: this.#metrics } : {}) });
     this.#gen = this.#load(project);
   }
@@ -240,7 +250,9 @@ export class Gateway {
     for (const api of project.apis) {
       apis.set(api.apiId, api.protocolType === 'HTTP' ? new CompiledHttpApi(api, deps) : api.protocolType === 'REST' ? new CompiledRestApi(api, deps) : new CompiledWebSocketApi(api, deps));
     }
-    return { project, runtime, apis, defaults: new Map(), inflight: 0 };
+    const trustedList = this.#trustedProxies ?? project.trustedProxies ?? [];
+    const trusted = trustedList.length > 0 ? TrustedProxies.parse(trustedList) : undefined;
+    return { project, runtime, apis, defaults: new Map(), trusted, inflight: 0 };
   }
 
   #listen(port: number, only: ReadonlySet<string> | undefined): Promise<void> {
@@ -341,7 +353,7 @@ export class Gateway {
       req.resume();
       return;
     }
-    const request = toGatewayRequest(req, target.url);
+    const request = toGatewayRequest(req, target.url, gen.trusted && this.#clientOf(req, gen.trusted));
     target.api.handle(request).then(
       ({ response }) => this.#write(req, res, request.body, response),
       (err: unknown) => {
@@ -351,11 +363,20 @@ export class Gateway {
     );
   }
 
+  /** The client behind trusted proxies (docs/security.md); a malformed X-Forwarded-For is logged at debug. */
+  #clientOf(req: IncomingMessage, trusted: TrustedProxies): ClientAddress {
+    const client = clientAddress(req.socket.remoteAddress ?? '', forwardedForOf(req.rawHeaders), trusted);
+    if (client.malformed !== undefined) this.#logger.debug({ peer: client.peerIp, entry: client.malformed }, 'X-Forwarded-For from a trusted proxy has a malformed entry; using the TCP peer');
+    return client;
+  }
+
   /** An HTTP upgrade: WebSocket APIs take it; anything else is refused on the raw socket. */
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, port: number, only: ReadonlySet<string> | undefined): void {
     socket.on('error', () => socket.destroy());
     const target = this.#closing ? 'the gateway is shutting down' : this.#dispatch(this.#gen, req.headers.host ?? '', req.url ?? '/', port, only);
     if (typeof target !== 'string' && target.api.upgrade) {
+      const trusted = this.#gen.trusted;
+      if (trusted) recordClientAddress(req, this.#clientOf(req, trusted));
       target.api.upgrade(req, socket, head, target.url);
       return;
     }

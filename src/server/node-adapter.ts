@@ -5,9 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayRequest, GatewayResponse } from '../pipeline/types.ts';
 import { IncomingBody } from './request-body.ts';
+import type { ClientAddress } from '../util/client-address.ts';
 
-/** Builds the transport-free request. `rawPath` is the path as received (not decoded). */
-export function toGatewayRequest(req: IncomingMessage, rawUrl: string = req.url ?? '/'): GatewayRequest {
+/**
+ * Builds the transport-free request. `rawPath` is the path as received (not decoded).
+ * `client`: the address resolved behind trusted proxies (client-address.ts); absent, the TCP peer.
+ */
+export function toGatewayRequest(req: IncomingMessage, rawUrl: string = req.url ?? '/', client?: ClientAddress): GatewayRequest {
   const q = rawUrl.indexOf('?');
   const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
@@ -21,6 +25,7 @@ export function toGatewayRequest(req: IncomingMessage, rawUrl: string = req.url 
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
   const socket = req.socket;
+  const peerIp = client?.peerIp ?? normalizeIp(socket.remoteAddress ?? '');
   return {
     method: (req.method ?? 'GET').toUpperCase(),
     rawPath: rawPath.startsWith('/') ? rawPath : `/${rawPath}`,
@@ -28,7 +33,8 @@ export function toGatewayRequest(req: IncomingMessage, rawUrl: string = req.url 
     rawHeaders: raw,
     headers,
     host: headers['host'] ?? '',
-    sourceIp: normalizeIp(socket.remoteAddress ?? ''),
+    sourceIp: client?.sourceIp ?? peerIp,
+    peerIp,
     protocol: `HTTP/${req.httpVersion}`,
     scheme: 'encrypted' in socket && socket.encrypted ? 'https' : 'http',
     localPort: socket.localPort ?? 0,

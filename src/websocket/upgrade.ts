@@ -21,6 +21,7 @@ import { buildConnectEvent, type WebSocketConnectionMeta } from '../lambda/event
 import { traceId } from '../pipeline/6-integrate/aws-added-headers.ts';
 import { HOP_BY_HOP, TOKEN } from '../util/http.ts';
 import { shortId } from '../util/ids.ts';
+import { recordedClientAddress } from '../util/client-address.ts';
 import { msBetween } from '../util/time.ts';
 import { runDisconnect, WebSocketConnection } from './connection.ts';
 import { WsIntegrationError, type WsIntegrationResult } from './integrate.ts';
@@ -65,7 +66,7 @@ const normalizeIp = (ip: string): string => (ip.startsWith('::ffff:') ? ip.slice
 
 /**
  * The upgrade request's headers as `$connect` sees them: hop-by-hop ones removed, AWS's
- * X-Forwarded-For (the client's chain plus its address), X-Forwarded-Port, X-Forwarded-Proto
+ * X-Forwarded-For (the client's chain plus `sourceIp`: the TCP peer's address), X-Forwarded-Port, X-Forwarded-Proto
  * and X-Amzn-Trace-Id added, as in every captured CONNECT event (spec §2.3).
  */
 export function connectHeaders(rawHeaders: readonly string[], sourceIp: string, localPort: number, scheme: 'http' | 'https'): RequestHeader[] {
@@ -133,9 +134,12 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
   if (!target) return rejectUpgrade(socket, 403, json('Forbidden'), JSON_TYPE);
   const { stage, rawQuery } = target;
 
-  const sourceIp = normalizeIp(req.socket.remoteAddress ?? '');
+  // Behind a trusted proxy the gateway recorded the X-Forwarded-For client (util/client-address.ts);
+  // the chain $connect sees gets the TCP peer appended, as for HTTP integrations.
+  const client = recordedClientAddress(req);
+  const sourceIp = client?.sourceIp ?? normalizeIp(req.socket.remoteAddress ?? '');
   const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
-  const headers = connectHeaders(req.rawHeaders, sourceIp, req.socket.localPort ?? 0, scheme);
+  const headers = connectHeaders(req.rawHeaders, client?.peerIp ?? sourceIp, req.socket.localPort ?? 0, scheme);
   const host = req.headers.host ?? '';
   const connectionId = shortId();
   const connectedAt = Date.now();

@@ -12,8 +12,8 @@
  * The account in the resource is the API owner's (the project's). A credential without
  * `policies` is unrestricted, as every credential was before policies existed. One with policies
  * gets IAM's logic over all of them together: an applicable Deny wins, then an applicable Allow;
- * nothing applicable is an implicit deny. Conditions see `aws:SourceIp` (the TCP peer, never
- * X-Forwarded-For), `aws:SecureTransport`, `aws:UserAgent`, `aws:Referer`, `aws:PrincipalAccount`,
+ * nothing applicable is an implicit deny. Conditions see `aws:SourceIp` (`request.sourceIp`: the
+ * TCP peer, X-Forwarded-For only from a trusted proxy), `aws:SecureTransport`, `aws:UserAgent`, `aws:Referer`, `aws:PrincipalAccount`,
  * `aws:PrincipalArn`, `aws:userid` and (IAM users) `aws:username`. As with resource policies, a
  * Deny statement sees every other key it tests as present but matching nothing, so a negated
  * operator on it applies (fails closed); an Allow sees it absent.

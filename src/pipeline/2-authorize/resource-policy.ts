@@ -12,8 +12,8 @@
  *   COGNITO_USER_POOLS   an explicit Allow is needed (the secure reading; not verified against AWS)
  *
  * Statements are matched with the shared evaluator (iam-policy.ts), after keeping those whose
- * `Principal` covers the caller. Conditions see `aws:SourceIp` (the TCP peer, never
- * X-Forwarded-For), `aws:SecureTransport`, `aws:UserAgent`, `aws:Referer`, and for IAM callers
+ * `Principal` covers the caller. Conditions see `aws:SourceIp` (`request.sourceIp`: the TCP
+ * peer, X-Forwarded-For only from a trusted proxy), `aws:SecureTransport`, `aws:UserAgent`, `aws:Referer`, and for IAM callers
  * `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:userid`. Both directions fail closed where
  * the evaluator's handling of absent keys differs from IAM's: Deny statements see every other
  * key they name as present-but-unmatchable (so `StringNotEquals aws:SourceVpce` denies, as on

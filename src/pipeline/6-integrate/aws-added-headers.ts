@@ -37,7 +37,11 @@ export function forwardedHeaders(request: GatewayRequest, contentLength: string 
     out.push(name, value);
   }
   if (!length && contentLength !== undefined) out.push('Content-Length', contentLength);
-  out.push('X-Forwarded-For', xff === undefined ? request.sourceIp : `${xff}, ${request.sourceIp}`);
+  // The address appended is the TCP peer, as every hop does (AWS's front end behind CloudFront
+  // appends CloudFront's): behind a trusted proxy the chain already ends with the client the
+  // proxy saw, and `sourceIp` says which entry is the client (docs/security.md).
+  const peer = request.peerIp ?? request.sourceIp;
+  out.push('X-Forwarded-For', xff === undefined ? peer : `${xff}, ${peer}`);
   out.push('X-Forwarded-Port', String(request.localPort));
   out.push('X-Forwarded-Proto', request.scheme);
   if (!trace) out.push('X-Amzn-Trace-Id', traceId());
