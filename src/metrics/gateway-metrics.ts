@@ -68,6 +68,9 @@ export const METRIC_NAMES = {
   WEBSOCKET: { ConnectCount: 'apigateway_websocket_connect_count_total', MessageCount: 'apigateway_websocket_message_count_total', IntegrationError: 'apigateway_websocket_integration_error_total', ClientError: 'apigateway_websocket_client_error_total', ExecutionError: 'apigateway_websocket_execution_error_total', IntegrationLatency: 'apigateway_websocket_integration_latency_milliseconds' },
 } as const;
 
+/** Requests let through because a state store failed open (portico's own metric). */
+export const FAIL_OPEN_METRIC = 'portico_state_fail_open_total';
+
 /** A counter in `registry` (prom-client adds no `_total` suffix: the names above carry it). */
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
   return new Counter({ name, help, labelNames, registers: [registry] });
@@ -104,6 +107,8 @@ export class GatewayMetrics {
   readonly #restCache = new SeriesCache<RestSeries>();
   readonly #httpCache = new SeriesCache<HttpSeries>();
   readonly #wsCache = new SeriesCache<WsSeries>();
+  readonly #failOpen: Counter<'api' | 'stage'>;
+  readonly #failOpenCache = new SeriesCache<BoundCounter>();
 
   constructor() {
     const r = this.registry;
@@ -126,6 +131,8 @@ export class GatewayMetrics {
       integrationLatency: histogram(r, H.IntegrationLatency, 'HTTP API: ms between relaying a request to the backend and receiving its response (AWS IntegrationLatency).', ROUTE_LABELS),
       dataProcessed: counter(r, H.DataProcessed, 'HTTP API: request and response bytes (AWS DataProcessed).', ROUTE_LABELS),
     };
+    // Not an AWS metric (AWS's limits never fail): requests a failing state store let through unthrottled and uncounted.
+    this.#failOpen = counter(r, FAIL_OPEN_METRIC, 'Requests let through unthrottled and uncounted because the state store (Redis) failed and state.failMode is open.', ['api', 'stage'] as const);
     const W = METRIC_NAMES.WEBSOCKET;
     this.#ws = {
       connectCount: counter(r, W.ConnectCount, 'WebSocket: messages sent to the $connect route (AWS ConnectCount).', ROUTE_LABELS),
@@ -173,6 +180,11 @@ export class GatewayMetrics {
       s.executionError.inc(0);
       return s;
     });
+  }
+
+  /** The fail-open counter of a stage (`api` = the API name, as REST's ApiName). */
+  failOpen(stage: object, labels: () => { api: string; stage: string }): BoundCounter {
+    return this.#failOpenCache.get(stage, FAIL_OPEN_METRIC, () => this.#failOpen.labels(labels()));
   }
 
   /** The Prometheus text exposition. */

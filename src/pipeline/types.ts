@@ -83,6 +83,8 @@ export interface BaseContext {
   error?: GatewayError;
   /** Set by the REST stage cache phase when the method is cached: whether the response came from the cache. */
   cacheResult?: 'hit' | 'miss';
+  /** Set by a throttle or quota phase that let the request through because its store failed (`state.failMode: open`), for metrics. */
+  stateFailedOpen?: true;
 }
 
 /** What an HTTP API authorizer established about the caller (set by the authorize phase). */

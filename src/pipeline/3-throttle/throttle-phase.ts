@@ -89,7 +89,10 @@ export function createThrottlePhase(opts: ThrottlePhaseOptions): Phase<BaseConte
         storeDown = true;
         ctx.log.warn({ err, key, failOpen }, `PORTICO_ERR_RATE_LIMIT_STORE: throttle store failed; failing ${failOpen ? 'open' : 'closed'}`);
       }
-      if (failOpen) return;
+      if (failOpen) {
+        ctx.stateFailedOpen = true;
+        return;
+      }
       throw storeUnavailable('rate-limit', err);
     }
     if (storeDown) {

@@ -131,7 +131,10 @@ function storeGuard(failOpen: boolean, code: string, what: string): <T>(ctx: Res
         storeDown = true;
         ctx.log.warn({ err, key, failOpen }, `${code}: usage plan ${what} store failed; failing ${failOpen ? 'open' : 'closed'}`);
       }
-      if (failOpen) return undefined;
+      if (failOpen) {
+        ctx.stateFailedOpen = true;
+        return undefined;
+      }
       throw storeUnavailable(what, err);
     }
     if (storeDown) {

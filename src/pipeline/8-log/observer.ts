@@ -89,6 +89,7 @@ export class GatewayObserver implements RequestObserver {
       // Request bytes as declared (a body is not always read), response bytes when known.
       const bytes = Number(ctx.request.headers['content-length'] ?? 0) + (responseLength(response) ?? 0);
       if (bytes > 0) s.dataProcessed.inc(bytes);
+      if (ctx.stateFailedOpen) this.#metrics.failOpen(ctx.stage, () => ({ api: ctx.api.name, stage: ctx.stage.stageName })).inc();
     }
     const log = this.#stages.get(ctx.stage);
     if (log) this.#write(log, httpLookup(ctx, { response, latencyMs }, log.accountId));
@@ -110,6 +111,7 @@ export class GatewayObserver implements RequestObserver {
       // Set by the stage cache phase on cached methods only.
       if (ctx.cacheResult === 'hit') s.cacheHit.inc();
       else if (ctx.cacheResult === 'miss') s.cacheMiss.inc();
+      if (ctx.stateFailedOpen) this.#metrics.failOpen(ctx.stage, () => ({ api: ctx.api.name, stage: ctx.stage.stageName })).inc();
     }
     const log = this.#stages.get(ctx.stage);
     if (log) this.#write(log, restLookup(ctx, { response, latencyMs }, { accountId: log.accountId, deploymentId }));

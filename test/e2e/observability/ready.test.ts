@@ -35,6 +35,7 @@ functions:
 apis:
   - name: pets
     type: HTTP
+    throttling: { rateLimit: 1000, burstLimit: 1000 }
     routes:
       "GET /ok": { function: ok }
 `,
@@ -42,6 +43,12 @@ apis:
   });
   const admin = gw.gateway.adminPort as number;
   assert.deepEqual(await ready(admin), { status: 200, body: { status: 'ready' } });
+  const ok = async (): Promise<number> => {
+    const res = await request(`${gw.base}/ok`);
+    await res.body.dump();
+    return res.statusCode;
+  };
+  assert.equal(await ok(), 200);
   let { samples } = await scrape(admin);
   assert.equal(value(samples, 'portico_redis_connected', {}), 1);
 
@@ -52,6 +59,11 @@ apis:
   ({ samples } = await scrape(admin));
   assert.equal(value(samples, 'portico_redis_connected', {}), 0);
   assert.equal(value(samples, 'portico_redis_outages_total', {}), 1);
+  // failMode open (the default): throttled requests pass, and each is counted.
+  assert.equal(value(samples, 'portico_state_fail_open_total', { api: 'pets', stage: '$default' }), undefined);
+  for (let i = 0; i < 3; i++) assert.equal(await ok(), 200);
+  ({ samples } = await scrape(admin));
+  assert.equal(value(samples, 'portico_state_fail_open_total', { api: 'pets', stage: '$default' }), 3);
 
   await redis.restart();
   assert.deepEqual(await until(admin, 200), { status: 200, body: { status: 'ready' } });
