@@ -42,7 +42,7 @@ program
   .option('-w, --watch', 'reload definitions and handlers on change')
   .option('--redis <url>', "shared state in Redis for several nodes: redis://host:6379, or a cluster: redis+cluster://host1:6379,host2:6379 (default: the file's state.redis, else in memory)", redisUrl)
   .option('--admin-port <n>', "admin port: /health, /ready, /metrics (default: the file's admin.port, else none)", port)
-  .option('--admin-host <address>', "admin listen address (default: the file's admin.host, else the gateway's host)")
+  .option('--admin-host <address>', "admin listen address (default: the file's admin.host, else 127.0.0.1)")
   .option('--trusted-proxy <cidr>', "a proxy address or CIDR range whose X-Forwarded-For names the client; repeatable; replaces the file's trustedProxies (default: none)", trustedProxy)
   .action((project: string, opts: { port?: number; host?: string; watch?: boolean; redis?: string; adminPort?: number; adminHost?: string; trustedProxy?: string[] }) => {
     const { trustedProxy, ...rest } = opts;

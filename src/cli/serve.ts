@@ -17,7 +17,7 @@ export interface ServeOptions {
   readonly redis?: string;
   /** The admin port (docs/observability.md); overrides the file's `admin.port`. */
   readonly adminPort?: number;
-  /** Its listen address; overrides the file's `admin.host` (default the gateway's host). */
+  /** Its listen address; overrides the file's `admin.host` (default 127.0.0.1). */
   readonly adminHost?: string;
   /** `--trusted-proxy` (repeatable): replaces the file's `trustedProxies` (docs/security.md). */
   readonly trustedProxies?: readonly string[];

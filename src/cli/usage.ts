@@ -2,7 +2,12 @@
  * `portico usage --admin URL --plan NAME [--key NAME] [--days N]`: a usage plan's keys, their
  * requests and remaining quota per UTC day, read from a running gateway's admin port through
  * the same calls the AWS CLI makes (GetUsagePlans, GetUsagePlanKeys, GetUsage; admin/usage.ts).
+ * With AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) set, the calls are
+ * SigV4-signed for the service `apigateway`, as the admin port requires when the project has
+ * credentials (admin/signed.ts); the region is AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.
  */
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../pipeline/2-authorize/sigv4.ts';
 
 /** Options of {@link usageCommand}. */
 export interface UsageOptions {
@@ -24,10 +29,28 @@ const DAY_MS = 86_400_000;
 
 /** GETs a JSON document from the admin port; throws an Error with AWS's message on a non-2xx. */
 async function getJson<T>(base: string, path: string): Promise<T> {
-  const res = await fetch(new URL(path, base));
+  const url = new URL(path, base);
+  const res = await fetch(url, { headers: await signedHeaders(url) });
   const body = (await res.json().catch(() => ({}))) as { message?: unknown };
   if (!res.ok) throw new Error(`${res.status} ${typeof body.message === 'string' ? body.message : res.statusText} (GET ${path})`);
   return body as T;
+}
+
+/** SigV4 headers for a GET of `url` when the environment holds AWS credentials; none otherwise. */
+async function signedHeaders(url: URL): Promise<Record<string, string>> {
+  const env = process.env;
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  if (!accessKeyId || !secretAccessKey) return {};
+  const sessionToken = env['AWS_SESSION_TOKEN'];
+  const region = env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
+  const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) }, region, service: 'apigateway', sha256: NodeSha256 });
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  const signed = await signer.sign({ method: 'GET', protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: url.pathname, query, headers: { host: url.host } });
+  // fetch sends Host itself, with the same value.
+  const { host: _host, ...headers } = signed.headers;
+  return headers;
 }
 
 /** Left-aligned columns separated by two spaces. */

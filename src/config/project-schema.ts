@@ -311,7 +311,7 @@ export const projectSchema = {
       description: 'The admin port: `/health`, `/ready`, `/metrics` (Prometheus) and control-plane routes (docs/observability.md). Absent: no admin port, no metrics. `portico serve --admin-port` / `--admin-host` override.',
       properties: {
         port: { type: 'integer', minimum: 0, maximum: 65535, description: 'Admin port (0 = a free one).' },
-        host: { type: 'string', description: "Admin listen address; default the gateway's `host`." },
+        host: { type: 'string', description: 'Admin listen address; default 127.0.0.1, even when the gateway listens on 0.0.0.0 (exposing the admin port is a separate choice).' },
       },
     },
     // Before `cognito`: a loader test reads the listed keys as ending with it.

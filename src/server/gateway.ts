@@ -35,6 +35,7 @@ import type { AdminServer } from '../admin/server.ts';
 import { usageAdminRoutes } from '../admin/usage.ts';
 import { authorizerCacheAdminRoutes } from '../admin/authorizer-cache.ts';
 import { stageCacheAdminRoutes } from '../admin/stage-cache.ts';
+import { signedAdminRoutes } from '../admin/signed.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { GatewayObserver } from '../pipeline/8-log/observer.ts';
 import type { RedisConnection } from '../state/redis/connection.ts';
@@ -182,8 +183,9 @@ export class Gateway {
     this.#connections = options.connections ?? new MemoryConnectionRegistry();
     this.#host = options.host ?? project.host ?? '127.0.0.1';
     const admin = options.admin ?? project.admin;
-    // The admin host defaults to the gateway's: a gateway on 0.0.0.0 exposes its admin port too.
-    this.#adminSettings = admin ? { ...admin, host: admin.host ?? this.#host } : undefined;
+    // Loopback unless asked otherwise, even when the APIs listen on 0.0.0.0: the admin port
+    // flushes caches and shows usage, so exposing it is an explicit choice (--admin-host).
+    this.#adminSettings = admin ? { ...admin, host: admin.host ?? '127.0.0.1' } : undefined;
     this.#metrics = metrics;
     this.#sharedRedis = options.sharedRedis;
     this.#trustedProxies = options.trustedProxies;
@@ -206,12 +208,16 @@ export class Gateway {
       }
       const admin = gw.#adminSettings;
       if (admin && gw.#metrics) {
-        // Control-plane routes: GetUsage & co. (admin/usage.ts), authorizer and stage cache flushes.
-        const controlPlane = [
-          ...usageAdminRoutes({ access: () => gw.project, quotas: gw.#quotas, createdAtMs: gw.#startedAtMs }),
-          ...authorizerCacheAdminRoutes({ project: () => gw.project, cache: gw.#authorizerCache }),
-          ...stageCacheAdminRoutes({ project: () => gw.project, cache: gw.#responseCache }),
-        ];
+        // Control-plane routes: GetUsage & co. (admin/usage.ts), authorizer and stage cache flushes;
+        // SigV4-signed (service apigateway) whenever the project has credentials (admin/signed.ts).
+        const controlPlane = signedAdminRoutes(
+          [
+            ...usageAdminRoutes({ access: () => gw.project, quotas: gw.#quotas, createdAtMs: gw.#startedAtMs }),
+            ...authorizerCacheAdminRoutes({ project: () => gw.project, cache: gw.#authorizerCache }),
+            ...stageCacheAdminRoutes({ project: () => gw.project, cache: gw.#responseCache }),
+          ],
+          { project: () => gw.project },
+        );
         const { startGatewayAdmin } = await import('../admin/gateway-admin.ts');
         gw.#admin = await startGatewayAdmin({ ...admin, routes: [...(admin.routes ?? []), ...controlPlane], metrics: gw.#metrics, ...(gw.#sharedRedis ? { redis: gw.#sharedRedis } : {}), closing: () => gw.#closing, logger: gw.#logger });
       }

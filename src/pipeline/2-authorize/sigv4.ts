@@ -52,6 +52,8 @@ export interface SigV4Options {
   readonly apiId?: string;
   /** Epoch ms; default `Date.now`. */
   readonly now?: () => number;
+  /** The credential scope's service: `execute-api` (default; API calls) or `apigateway` (the admin port's control-plane calls). */
+  readonly service?: string;
 }
 
 /** Who signed the request. */
@@ -71,7 +73,7 @@ const SKEW_MS = 5 * 60 * 1000;
 const MAX_EXPIRES_S = 604_800;
 
 /** node:crypto behind the signer's hash interface (SHA-256, or HMAC-SHA256 with a secret). */
-class NodeSha256 {
+export class NodeSha256 {
   readonly #hash: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : toBytes(secret));
@@ -124,7 +126,7 @@ function compile(opts: SigV4Options): Compiled {
       verifier: new Verifier({
         credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey },
         region: opts.region,
-        service: SERVICE,
+        service: opts.service ?? SERVICE,
         sha256: NodeSha256,
       }),
       caller: {
@@ -165,7 +167,8 @@ export async function verifySigV4(request: GatewayRequest, opts: SigV4Options): 
   const longDate = formatDate(signingDate);
   let scopeErrors = '';
   if (region !== opts.region) scopeErrors += `Credential should be scoped to a valid region, not '${region}'. `;
-  if (service !== SERVICE) scopeErrors += `Credential should be scoped to correct service: '${SERVICE}'. `;
+  const wanted = opts.service ?? SERVICE;
+  if (service !== wanted) scopeErrors += `Credential should be scoped to correct service: '${wanted}'. `;
   if (terminator !== 'aws4_request') scopeErrors += `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `;
   if (scopeDate !== longDate.slice(0, 8)) scopeErrors += `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${longDate.slice(0, 8)}', from '${claim.date}'.`;
   if (scopeErrors) throw new SigV4Error('InvalidSignatureException', scopeErrors.trim());

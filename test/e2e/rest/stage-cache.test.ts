@@ -314,11 +314,19 @@ test('FlushStageCache on the admin port empties the stage: 202, then the next re
   const env = await start(t);
   const first = await get(env, '/prod/pets/9');
   assert.equal((await get(env, '/prod/pets/9')).text, first.text);
-  const flushed = await request(`${env.admin}/restapis/cacheapi/stages/prod/cache/data`, { method: 'DELETE' });
+  // The project has credentials, so the control plane wants a SigV4 signature (service apigateway).
+  const flush = async (stage: string): Promise<Awaited<ReturnType<typeof request>>> => {
+    const url = new URL(`${env.admin}/restapis/cacheapi/stages/${stage}/cache/data`);
+    const signer = new SignatureV4({ credentials: KEY, region: 'us-east-1', service: 'apigateway', sha256: Sha256 });
+    const signed = await signer.sign({ method: 'DELETE', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host } });
+    return request(url, { method: 'DELETE', headers: signed.headers });
+  };
+  assert.equal((await request(`${env.admin}/restapis/cacheapi/stages/prod/cache/data`, { method: 'DELETE' })).statusCode, 403, 'unsigned');
+  const flushed = await flush('prod');
   assert.equal(flushed.statusCode, 202);
   assert.equal(await flushed.body.text(), '');
   assert.notEqual((await get(env, '/prod/pets/9')).text, first.text);
-  const unknown = await request(`${env.admin}/restapis/cacheapi/stages/nope/cache/data`, { method: 'DELETE' });
+  const unknown = await flush('nope');
   assert.equal(unknown.statusCode, 404);
   assert.match(await unknown.body.text(), /Invalid stage identifier specified/);
 });
