@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-rest-api.html
  * Spec §4.1 (the REST engine's order of steps).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/index.ts';
 import type { Method, Resource, RestApi, RestStage, Stage } from '../model/index.ts';
 import { requestHeaders } from '../lambda/events/common.ts';
@@ -239,7 +239,7 @@ export class CompiledRestApi {
     const ctx: RestContext = {
       requestId: randomUUID(),
       // 16 characters like AWS's `TWegAcC4EowCHnA=`.
-      extendedRequestId: randomBytes(11).toString('base64'),
+      extendedRequestId: shortId(),
       requestTimeEpoch: Date.now(),
       request,
       api: this.api,
