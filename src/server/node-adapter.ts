@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayRequest, GatewayResponse } from '../pipeline/types.ts';
 import { IncomingBody } from './request-body.ts';
-import type { ClientAddress } from '../util/client-address.ts';
+import { normalizeIp, type ClientAddress } from '../util/client-address.ts';
 
 /**
  * Builds the transport-free request. `rawPath` is the path as received (not decoded).
@@ -42,10 +42,6 @@ export function toGatewayRequest(req: IncomingMessage, rawUrl: string = req.url 
   };
 }
 
-/** `::ffff:127.0.0.1` → `127.0.0.1`, as AWS reports IPv4 clients. */
-function normalizeIp(ip: string): string {
-  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-}
 
 /**
  * Writes a response; streams a Readable body. Never throws: a response Node refuses to write

@@ -26,7 +26,8 @@ interface Cidr {
 
 /** `::ffff:127.0.0.1` → `127.0.0.1`, as AWS reports IPv4 clients. */
 export function normalizeIp(ip: string): string {
-  return ip.length > 7 && ip.slice(0, 7).toLowerCase() === '::ffff:' && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+  // Per request: a plain IPv4 peer returns at the first test.
+  return ip.charCodeAt(0) === 58 /* ':' */ && ip.length > 7 && ip.slice(0, 7).toLowerCase() === '::ffff:' && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
 }
 
 /** The bytes of an address; IPv4-mapped IPv6 (`::ffff:a.b.c.d`) as its IPv4. Undefined when not an address. */

@@ -18,10 +18,10 @@ import type { Duplex } from 'node:stream';
 import type { Stage } from '../model/index.ts';
 import type { RequestHeader } from '../lambda/events/common.ts';
 import { buildConnectEvent, type WebSocketConnectionMeta } from '../lambda/events/websocket.ts';
-import { traceId } from '../pipeline/6-integrate/aws-added-headers.ts';
+import { forwardedHeaders } from '../pipeline/6-integrate/aws-added-headers.ts';
 import { HOP_BY_HOP, TOKEN } from '../util/http.ts';
 import { shortId } from '../util/ids.ts';
-import { recordedClientAddress } from '../util/client-address.ts';
+import { normalizeIp, recordedClientAddress } from '../util/client-address.ts';
 import { msBetween } from '../util/time.ts';
 import { runDisconnect, WebSocketConnection } from './connection.ts';
 import { WsIntegrationError, type WsIntegrationResult } from './integrate.ts';
@@ -61,32 +61,16 @@ function validProtocols(value: string | undefined): boolean {
   return true;
 }
 
-/** `::ffff:127.0.0.1` → `127.0.0.1`, as AWS reports IPv4 clients. */
-const normalizeIp = (ip: string): string => (ip.startsWith('::ffff:') ? ip.slice(7) : ip);
-
 /**
  * The upgrade request's headers as `$connect` sees them: hop-by-hop ones removed, AWS's
- * X-Forwarded-For (the client's chain plus `sourceIp`: the TCP peer's address), X-Forwarded-Port, X-Forwarded-Proto
- * and X-Amzn-Trace-Id added, as in every captured CONNECT event (spec §2.3).
+ * X-Forwarded-For / -Port / -Proto and X-Amzn-Trace-Id added by the one builder HTTP
+ * integrations use, as in every captured CONNECT event (spec §2.3).
  */
-export function connectHeaders(rawHeaders: readonly string[], sourceIp: string, localPort: number, scheme: 'http' | 'https'): RequestHeader[] {
+function connectHeaders(req: IncomingMessage, sourceIp: string, peerIp: string): RequestHeader[] {
+  const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+  const flat = forwardedHeaders({ rawHeaders: req.rawHeaders, sourceIp, peerIp, localPort: req.socket.localPort ?? 0, scheme }, undefined, (lower) => HOP_BY_HOP.has(lower));
   const out: RequestHeader[] = [];
-  let xff: string | undefined;
-  let trace = false;
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    const value = rawHeaders[i + 1] as string;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower === 'x-forwarded-port' || lower === 'x-forwarded-proto') continue;
-    if (lower === 'x-forwarded-for') {
-      xff = xff === undefined ? value : `${xff}, ${value}`;
-      continue;
-    }
-    if (lower === 'x-amzn-trace-id') trace = true;
-    out.push([name, value]);
-  }
-  out.push(['X-Forwarded-For', xff === undefined ? sourceIp : `${xff}, ${sourceIp}`], ['X-Forwarded-Port', String(localPort)], ['X-Forwarded-Proto', scheme]);
-  if (!trace) out.push(['X-Amzn-Trace-Id', traceId()]);
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1] as string]);
   return out;
 }
 
@@ -138,8 +122,7 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
   // the chain $connect sees gets the TCP peer appended, as for HTTP integrations.
   const client = recordedClientAddress(req);
   const sourceIp = client?.sourceIp ?? normalizeIp(req.socket.remoteAddress ?? '');
-  const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
-  const headers = connectHeaders(req.rawHeaders, client?.peerIp ?? sourceIp, req.socket.localPort ?? 0, scheme);
+  const headers = connectHeaders(req, sourceIp, client?.peerIp ?? sourceIp);
   const host = req.headers.host ?? '';
   const connectionId = shortId();
   const connectedAt = Date.now();

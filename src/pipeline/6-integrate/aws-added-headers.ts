@@ -3,18 +3,22 @@
  * (the client's value with the source IP appended), X-Forwarded-Port, X-Forwarded-Proto,
  * X-Amzn-Trace-Id (kept when the client sent one) and, for Lambda, Content-Length (also "0" on
  * a GET). Seen in every real HTTP API event; HTTP_PROXY backends get the same (spec §2.1).
- * One place for both integrations: what differs (hop-by-hop fields, Host, the length of a
- * streamed body) is the caller's `drop` and `contentLength`.
+ * One place for every integration and for WebSocket `$connect` (websocket/upgrade.ts): what
+ * differs (hop-by-hop fields, Host, the length of a streamed body) is the caller's `drop` and
+ * `contentLength`.
  */
 import { randomPooled } from '../../util/ids.ts';
 import type { GatewayRequest } from '../types.ts';
+
+/** What the additions are made from: a GatewayRequest, or a WebSocket upgrade request's parts. */
+export type ForwardedFrom = Pick<GatewayRequest, 'rawHeaders' | 'sourceIp' | 'peerIp' | 'localPort' | 'scheme'>;
 
 /**
  * The request's raw header list (flat, client casing and order) with AWS's additions.
  * `drop(lowerName)` removes client headers the integration must not get. `contentLength` is
  * added when no Content-Length header is kept.
  */
-export function forwardedHeaders(request: GatewayRequest, contentLength: string | undefined, drop?: (lowerName: string) => boolean): string[] {
+export function forwardedHeaders(request: ForwardedFrom, contentLength: string | undefined, drop?: (lowerName: string) => boolean): string[] {
   const out: string[] = [];
   let xff: string | undefined;
   let trace = false;
