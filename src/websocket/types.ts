@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import type { Stage, WebSocketApi, WebSocketLimits, WebSocketRoute } from '../model/index.ts';
 import type { ApiDeps } from '../pipeline/compiled-api.ts';
-import type { WsOutcome } from '../pipeline/8-log/observer-types.ts';
+import type { WsEventRecord } from '../pipeline/8-log/observer-types.ts';
 import type { RequestHeader } from '../lambda/events/common.ts';
 import type { WebSocketConnectionMeta } from '../lambda/events/websocket.ts';
 import type { WsIntegration } from './integrate.ts';
@@ -68,23 +68,8 @@ export interface WsApiContext {
   readonly closing: () => boolean;
 }
 
-/** One access-log line per WebSocket event, with the `$context` fields AWS's WebSocket logs use. */
-/** The fields of one access-log line. */
-export interface WsAccessFields {
-  readonly requestId: string;
-  readonly stage: string;
-  readonly connectionId: string;
-  readonly eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
-  readonly routeKey: string;
-  readonly status: number;
-  readonly ip: string;
-  readonly start: bigint;
-  readonly error?: string;
-  /** Which AWS error metric the event counts in (ClientError, IntegrationError, ExecutionError). */
-  readonly outcome?: WsOutcome;
-  /** ms the integration took, when one ran (IntegrationLatency). */
-  readonly integrationMs?: number;
-}
+/** One access-log line per WebSocket event: the record the observer turns into the log line and metrics. */
+export type WsAccessFields = WsEventRecord;
 
 /**
  * Writes the line. Fields as in https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html

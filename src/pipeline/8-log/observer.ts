@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { AnyApi, Project, Stage, WebSocketApi } from '../../model/index.ts';
-import type { GatewayMetrics } from '../../metrics/gateway-metrics.ts';
+import type { GatewayMetrics, HttpSeries, RestSeries } from '../../metrics/gateway-metrics.ts';
 import { msBetween } from '../../util/time.ts';
 import type { GatewayContext, GatewayResponse, RestContext } from '../types.ts';
 import { compileAccessLogFormat, renderLine, type CompiledFormat, type VariableLookup } from './access-format.ts';
@@ -15,6 +15,9 @@ import { logAccess } from './access-log.ts';
 import type { RequestObserver, WsEventRecord } from './observer-types.ts';
 import { httpLookup, integrationMs, responseLength, restLookup, wsLookup } from './resolve-variables.ts';
 import { SinkRegistry } from './sink.ts';
+
+/** The series REST and HTTP API requests share. */
+type RequestSeries = Pick<RestSeries & HttpSeries, 'count' | 'error4xx' | 'error5xx' | 'latency' | 'integrationLatency'>;
 
 /** A stage's compiled access-log settings. */
 interface StageLog {
@@ -80,16 +83,10 @@ export class GatewayObserver implements RequestObserver {
     if (this.#metrics) {
       const route = ctx.match?.route;
       const s = this.#metrics.http(ctx.stage, route ?? UNMATCHED, () => ({ ApiId: ctx.api.apiId, Stage: ctx.stage.stageName, Route: route?.routeKey ?? '-' }));
-      s.count.inc();
-      if (status >= 400 && status < 500) s.error4xx.inc();
-      else if (status >= 500) s.error5xx.inc();
-      s.latency.observe(latencyMs);
-      const ims = integrationMs(ctx.timings);
-      if (ims !== undefined) s.integrationLatency.observe(ims);
+      this.#countRequest(s, ctx, status, latencyMs);
       // Request bytes as declared (a body is not always read), response bytes when known.
       const bytes = Number(ctx.request.headers['content-length'] ?? 0) + (responseLength(response) ?? 0);
       if (bytes > 0) s.dataProcessed.inc(bytes);
-      if (ctx.stateFailedOpen) this.#metrics.failOpen(ctx.stage, () => ({ api: ctx.api.name, stage: ctx.stage.stageName })).inc();
     }
     const log = this.#stages.get(ctx.stage);
     if (log) this.#write(log, httpLookup(ctx, { response, latencyMs }, log.accountId));
@@ -102,20 +99,25 @@ export class GatewayObserver implements RequestObserver {
     if (this.#metrics) {
       const match = ctx.match;
       const s = this.#metrics.rest(ctx.stage, match?.method ?? UNMATCHED, () => ({ ApiName: ctx.api.name, Stage: ctx.stage.stageName, Resource: match?.resource.path ?? '-', Method: match?.method.httpMethod ?? '-' }));
-      s.count.inc();
-      if (status >= 400 && status < 500) s.error4xx.inc();
-      else if (status >= 500) s.error5xx.inc();
-      s.latency.observe(latencyMs);
-      const ims = integrationMs(ctx.timings);
-      if (ims !== undefined) s.integrationLatency.observe(ims);
+      this.#countRequest(s, ctx, status, latencyMs);
       // Set by the stage cache phase on cached methods only.
       if (ctx.cacheResult === 'hit') s.cacheHit.inc();
       else if (ctx.cacheResult === 'miss') s.cacheMiss.inc();
-      if (ctx.stateFailedOpen) this.#metrics.failOpen(ctx.stage, () => ({ api: ctx.api.name, stage: ctx.stage.stageName })).inc();
     }
     const log = this.#stages.get(ctx.stage);
     if (log) this.#write(log, restLookup(ctx, { response, latencyMs }, { accountId: log.accountId, deploymentId }));
     else logAccess(this.#accessLog, ctx, status, routeKey);
+  }
+
+  /** What REST and HTTP API requests count alike: Count, 4xx/5xx, Latency, IntegrationLatency, fail-open. */
+  #countRequest(s: RequestSeries, ctx: GatewayContext | RestContext, status: number, latencyMs: number): void {
+    s.count.inc();
+    if (status >= 400 && status < 500) s.error4xx.inc();
+    else if (status >= 500) s.error5xx.inc();
+    s.latency.observe(latencyMs);
+    const ims = integrationMs(ctx.timings);
+    if (ims !== undefined) s.integrationLatency.observe(ims);
+    if (ctx.stateFailedOpen) this.#metrics?.failOpen(ctx.stage, () => ({ api: ctx.api.name, stage: ctx.stage.stageName })).inc();
   }
 
   ws(api: WebSocketApi, record: WsEventRecord, writeDefault: () => void): void {
