@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../../../errors/index.ts';
 import { remapResponseHeaders } from '../../../lambda/events/rest-response.ts';
-import { applyRestRequestParameters, compileRestRequestParameters } from '../../../mapping/rest-parameter-mapping.ts';
+import { applyRestRequestParameters, compileRestRequestParameters, type MappedRestRequest } from '../../../mapping/rest-parameter-mapping.ts';
 import type { RestIntegration } from '../../../model/index.ts';
 import { connectionTokens, decodeLenient, HOP_BY_HOP } from '../../../util/http.ts';
 import { substituteStageVariables } from '../../../util/stage-variables.ts';
@@ -127,6 +127,9 @@ export function createRestHttp(integration: RestIntegration): (scope: RestScope)
 // length (re-sent only for a body that keeps it), `expect`, and Content-Encoding (spec §4.2).
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'expect', 'content-encoding']);
 
+/** What an integration without `requestParameters` maps: nothing (read only). */
+const NO_MAPPING: MappedRestRequest = { header: new Map(), querystring: new Map(), path: new Map() };
+
 /** Compiles an HTTP_PROXY integration. */
 export function createRestHttpProxy(integration: RestIntegration): (scope: RestScope) => Promise<GatewayResponse> {
   const parameters = compileRestRequestParameters(integration.requestParameters, integration.source, integration.type);
@@ -138,18 +141,23 @@ export function createRestHttpProxy(integration: RestIntegration): (scope: RestS
     const target = targetFor(ctx);
     const declared = req.body.declaredLength;
     const hasBody = declared !== undefined ? declared > 0 : req.headers['transfer-encoding'] !== undefined;
-    const mapped = applyRestRequestParameters(parameters, {
-      pathParameters: ctx.match?.pathParameters ?? {},
-      query: scope.query(),
-      headers: scope.headers(),
-      body: () => undefined,
-      context: () => scope.context(),
-      stageVariables: ctx.stage.variables,
-    });
-    const path = fillTemplate(target.path, Object.fromEntries(mapped.path), PATH_SAFE, true, refuseDotSegments);
+    // Most proxies map nothing: then the request's query and header lists are never built.
+    const mapped =
+      parameters.entries.length === 0
+        ? NO_MAPPING
+        : applyRestRequestParameters(parameters, {
+            pathParameters: ctx.match?.pathParameters ?? {},
+            query: scope.query(),
+            headers: scope.headers(),
+            body: () => undefined,
+            context: () => scope.context(),
+            stageVariables: ctx.stage.variables,
+          });
+    const pathValues = Object.fromEntries(mapped.path);
+    const path = fillTemplate(target.path, pathValues, PATH_SAFE, true, refuseDotSegments);
     // The client's query string goes through; a mapped name replaces the client's values.
     const clientQuery = req.rawQuery === '' || mapped.querystring.size === 0 ? req.rawQuery : req.rawQuery.split('&').filter((piece) => !mapped.querystring.has(decodeLenient((piece.split('=')[0] ?? '').replace(/\+/g, ' ')))).join('&');
-    const uriQuery = fillTemplate(target.query, Object.fromEntries(mapped.path), QUERY_SAFE, false);
+    const uriQuery = fillTemplate(target.query, pathValues, QUERY_SAFE, false);
     const query = buildQuery([uriQuery, clientQuery].filter((q) => q !== '').join('&'), mapped.querystring);
     const listed = connectionTokens(req.headers.connection);
     const mappedNames = new Set([...mapped.header.keys()].map((k) => k.toLowerCase()));
