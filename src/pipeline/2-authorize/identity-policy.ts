@@ -144,7 +144,8 @@ function conditionContext(request: GatewayRequest, caller: IdentityCaller): Reco
 /**
  * The ARN(s) a request is authorized as: `{apiId}/{stage}/{METHOD}/{path}` with the path as
  * routing sees it (repeated slashes collapsed, one trailing slash dropped) and, if it differs,
- * percent-decoded, so an encoded path cannot step around a Deny (resource-policy.ts does the same).
+ * percent-decoded, so an encoded path cannot step around a Deny (resource and identity
+ * policies, and the stage cache's InvalidateCache, all check these).
  */
 export function requestArns(region: string, accountId: string, apiId: string, stage: string, method: string, path: string): string[] {
   const normalise = (p: string): string => {

@@ -22,8 +22,8 @@
 import { GatewayError } from '../../errors/index.ts';
 import type { RestApi } from '../../model/index.ts';
 import type { Phase, RestContext } from '../types.ts';
-import { SUPPORTED_CONDITION_OPERATORS, evaluatePolicy, methodArn, parsePolicyDocument, type PolicyDocument, type PolicyStatement } from './iam-policy.ts';
-import { INVOKE, restCaller, type IdentityPolicies } from './identity-policy.ts';
+import { SUPPORTED_CONDITION_OPERATORS, evaluatePolicy, parsePolicyDocument, type PolicyDocument, type PolicyStatement } from './iam-policy.ts';
+import { INVOKE, notAuthorizedMessage, requestArns, restCaller, type IdentityPolicies } from './identity-policy.ts';
 
 /** What {@link createResourcePolicyPhase} needs besides the API. */
 export interface ResourcePolicyDeps {
@@ -76,13 +76,13 @@ export function createResourcePolicyPhase(api: RestApi, deps: ResourcePolicyDeps
     const context = conditionContext(ctx, iam);
     const denyContext = { ...context };
     for (const key of denyKeys) if (denyContext[key] === undefined && denyContext[key.toLowerCase()] === undefined) denyContext[key] = ABSENT;
-    const arns = requestArns(ctx, deps);
+    const arns = requestArns(deps.region, deps.accountId, ctx.api.apiId, ctx.stage.stageName, ctx.httpMethod, ctx.stagePath);
     const who = iam?.arn ?? 'anonymous';
-    const shown = masked(arns[0] as string);
+    const shown = arns[0] as string;
     // The caller's identity policies (unrestricted without any): an explicit Deny there wins too.
     const identity = iam && deps.identityPolicies ? deps.identityPolicies.decide(restCaller(ctx), INVOKE, arns, ctx.request) : 'unrestricted';
     if (identity === 'deny' || arns.some((arn) => evaluatePolicy(policy.deny, arn, 'execute-api:Invoke', denyContext) === 'deny')) {
-      throw denied(`User: ${who} is not authorized to perform: execute-api:Invoke on resource: ${shown} with an explicit deny`);
+      throw denied(notAuthorizedMessage(who, INVOKE, shown, true));
     }
     // Custom authorizers decide after this explicit-deny pre-check.
     if (type === 'CUSTOM') return;
@@ -92,7 +92,7 @@ export function createResourcePolicyPhase(api: RestApi, deps: ResourcePolicyDeps
     const identityAllows = identity === 'allow' || identity === 'unrestricted';
     const allowed = iam ? (iam.accountId === deps.accountId ? identityAllows || resourceAllows() : identityAllows && resourceAllows()) : resourceAllows();
     if (!allowed) {
-      throw denied(`User: ${who} is not authorized to perform: execute-api:Invoke on resource: ${shown}`);
+      throw denied(notAuthorizedMessage(who, INVOKE, shown, false));
     }
   };
 }
@@ -197,33 +197,6 @@ function conditionContext(ctx: RestContext, iam: Caller | undefined): Record<str
     'aws:PrincipalArn': iam?.arn,
     'aws:userid': iam?.userId,
   };
-}
-
-/**
- * The ARN(s) the request is checked as: `{apiId}/{stage}/{METHOD}/{path}` with the path as
- * routing saw it (repeated slashes collapsed, one trailing slash dropped: spec §1.2), and, if
- * it differs, percent-decoded, so an encoding trick can't step around a Deny (and an Allow must
- * cover both).
- */
-function requestArns(ctx: RestContext, deps: ResourcePolicyDeps): string[] {
-  const normalise = (p: string): string => {
-    const collapsed = p.replace(/\/{2,}/g, '/');
-    return collapsed.length > 1 && collapsed.endsWith('/') ? collapsed.slice(0, -1) : collapsed;
-  };
-  const raw = normalise(ctx.stagePath);
-  const arn = (path: string): string => methodArn(deps.region, deps.accountId, ctx.api.apiId, ctx.stage.stageName, ctx.httpMethod, path);
-  let decoded: string;
-  try {
-    decoded = normalise(decodeURIComponent(ctx.stagePath));
-  } catch {
-    decoded = raw;
-  }
-  return decoded === raw ? [arn(raw)] : [arn(raw), arn(decoded)];
-}
-
-/** AWS masks the account in this message: `arn:aws:execute-api:us-west-2:********2543:…` (reported). */
-function masked(arn: string): string {
-  return arn.replace(/^(arn:aws:execute-api:[^:]*:)(\d+)(?=:)/, (_m, head: string, acct: string) => `${head}${'*'.repeat(Math.max(0, acct.length - 4))}${acct.slice(-4)}`);
 }
 
 function denied(bodyMessage: string): GatewayError {

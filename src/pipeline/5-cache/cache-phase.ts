@@ -20,8 +20,7 @@
 import { GatewayError } from '../../errors/index.ts';
 import type { Method, Resource, RestApi, RestStage } from '../../model/index.ts';
 import type { ResponseCacheStore } from '../../state/response-cache/types.ts';
-import { methodArn } from '../2-authorize/iam-policy.ts';
-import { requestArns, restCaller, type IdentityPolicies } from '../2-authorize/identity-policy.ts';
+import { notAuthorizedMessage, requestArns, restCaller, type IdentityPolicies } from '../2-authorize/identity-policy.ts';
 import type { GatewayResponse, HeaderPair, Phase, RestContext } from '../types.ts';
 import { compileCacheKey } from './cache-key.ts';
 import { methodCacheSettings } from './cache-settings.ts';
@@ -94,8 +93,9 @@ export function createCachePhase(opts: CachePhaseOptions): Phase<RestContext> | 
       const refused = refusedCaller(ctx);
       if (refused === undefined) read = false;
       else if (settings.unauthorizedStrategy === 'FAIL_WITH_403') {
-        const arn = methodArn(opts.region, opts.accountId, opts.api.apiId, opts.stage.stageName, ctx.httpMethod, opts.resource.path);
-        const bodyMessage = `User: ${refused} is not authorized to perform: execute-api:InvalidateCache on resource: ${arn}`;
+        // The request's ARN, as the policy check reads it (and AWS's other refusals show it).
+        const arn = requestArns(opts.region, opts.accountId, opts.api.apiId, opts.stage.stageName, ctx.httpMethod, ctx.stagePath)[0] as string;
+        const bodyMessage = notAuthorizedMessage(refused, 'execute-api:InvalidateCache', arn, false);
         throw new GatewayError('ACCESS_DENIED', { bodyMessage, message: `cache invalidation refused: ${bodyMessage}` });
       } else warn = settings.unauthorizedStrategy === 'SUCCEED_WITH_RESPONSE_HEADER';
     }
