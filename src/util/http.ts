@@ -88,9 +88,10 @@ export function decodeLenient(text: string): string {
  * Parses a raw query string into decoded `[name, value]` pairs in order. Form decoding:
  * `+` is a space and `%2B` a plus; escapes are decoded with {@link decodeLenient}. `a` alone is
  * `['a', '']`; empty pieces (`a=1&&b=2`) are skipped. HTTP APIs decode query parameters both in
- * events and for `$request.querystring.*` mappings (spec §1.3, §5).
+ * events and for `$request.querystring.*` mappings (spec §1.3, §5). With `plusIsSpace` false, `+`
+ * stays a plus, as SigV4 canonicalisation reads it (SDKs encode a space as `%20`).
  */
-export function parseQuery(rawQuery: string): Array<[name: string, value: string]> {
+export function parseQuery(rawQuery: string, plusIsSpace = true): Array<[name: string, value: string]> {
   const out: Array<[string, string]> = [];
   if (rawQuery === '') return out;
   for (const piece of rawQuery.split('&')) {
@@ -98,7 +99,7 @@ export function parseQuery(rawQuery: string): Array<[name: string, value: string
     const eq = piece.indexOf('=');
     const name = eq < 0 ? piece : piece.slice(0, eq);
     const value = eq < 0 ? '' : piece.slice(eq + 1);
-    out.push([decodeLenient(name.replace(/\+/g, ' ')), decodeLenient(value.replace(/\+/g, ' '))]);
+    out.push(plusIsSpace ? [decodeLenient(name.replace(/\+/g, ' ')), decodeLenient(value.replace(/\+/g, ' '))] : [decodeLenient(name), decodeLenient(value)]);
   }
   return out;
 }

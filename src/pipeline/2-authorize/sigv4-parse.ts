@@ -12,6 +12,7 @@
  */
 import type { GatewayRequest } from '../types.ts';
 import { SigV4Error } from './sigv4-error.ts';
+import { parseQuery } from '../../util/http.ts';
 
 /** The one algorithm AWS accepts for SigV4 (SigV4a is not used by execute-api). */
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -54,7 +55,8 @@ const Q = {
  */
 export function parseSignature(request: GatewayRequest): SignatureClaim | undefined {
   const authorizations = headerValues(request, 'authorization');
-  const query = parseQuery(request.rawQuery);
+  // SigV4 canonicalisation: each side percent-decoded, `+` kept literally (SDKs send `%20`).
+  const query = parseQuery(request.rawQuery, false);
   const presigned = query.some(([k]) => k === Q.algorithm);
   if (authorizations.length === 0 && !presigned) return undefined;
   // Two places (or two headers) would let each layer read a different one: refuse.
@@ -142,32 +144,6 @@ function fromQuery(query: readonly (readonly [string, string])[]): SignatureClai
     ...(token !== undefined ? { securityToken: token } : {}),
     query,
   };
-}
-
-/**
- * The query as SigV4 canonicalises it: `&`-separated pairs, each side percent-decoded. `+` is
- * kept literally (SDKs encode a space as `%20`, never `+`). Malformed escapes are kept as sent,
- * so the recomputed signature simply won't match.
- */
-export function parseQuery(rawQuery: string): [string, string][] {
-  const pairs: [string, string][] = [];
-  if (rawQuery === '') return pairs;
-  for (const piece of rawQuery.split('&')) {
-    if (piece === '') continue;
-    const eq = piece.indexOf('=');
-    const key = eq < 0 ? piece : piece.slice(0, eq);
-    const value = eq < 0 ? '' : piece.slice(eq + 1);
-    pairs.push([decode(key), decode(value)]);
-  }
-  return pairs;
-}
-
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 /** Every value of a header, from the raw list (repeats kept apart). */
