@@ -6,9 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { RedisConnection } from '../../src/state/redis/connection.ts';
+import type { RedisConnection } from '../../src/state/redis/connection.ts';
 import { RedisAuthorizerCache } from '../../src/state/authorizer-cache/redis.ts';
-import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { connectRedis, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { authorizerCacheContract } from './authorizer-cache.ts';
 
 let server: TestRedis;
@@ -17,11 +17,7 @@ before(async () => {
 });
 after(() => server.stop());
 
-async function connection(url = server.url): Promise<RedisConnection> {
-  const redis = new RedisConnection({ url });
-  assert.ok(await redis.waitReady(5000), 'redis is reachable');
-  return redis;
-}
+const connection = (url = server.url): Promise<RedisConnection> => connectRedis(url);
 
 authorizerCacheContract('redis', async () => new RedisAuthorizerCache(await connection()));
 

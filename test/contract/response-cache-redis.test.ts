@@ -6,10 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { RedisConnection } from '../../src/state/redis/connection.ts';
+import type { RedisConnection } from '../../src/state/redis/connection.ts';
 import { RedisResponseCache } from '../../src/state/response-cache/redis.ts';
 import type { CachedResponse } from '../../src/state/response-cache/types.ts';
-import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { connectRedis, startRedis, type TestRedis } from '../helpers/redis.ts';
 import { responseCacheContract } from './response-cache.ts';
 
 let server: TestRedis;
@@ -18,11 +18,7 @@ before(async () => {
 });
 after(() => server.stop());
 
-async function connection(url = server.url): Promise<RedisConnection> {
-  const redis = new RedisConnection({ url });
-  assert.ok(await redis.waitReady(5000), 'redis is reachable');
-  return redis;
-}
+const connection = (url = server.url): Promise<RedisConnection> => connectRedis(url);
 
 responseCacheContract('redis', async () => new RedisResponseCache(await connection()));
 

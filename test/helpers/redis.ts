@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { freePort } from './gateway.ts';
+import { RedisConnection } from '../../src/state/redis/connection.ts';
 
 /** A redis-server process owned by a test. */
 export interface TestRedis {
@@ -190,4 +191,11 @@ export async function startRedisCluster(t?: TestContext): Promise<TestRedisClust
     await exited(c);
   };
   return { ports, url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, kill, stop };
+}
+
+/** A RedisConnection to `url`, asserted ready within 5 s (contract suites' store factories). */
+export async function connectRedis(url: string): Promise<RedisConnection> {
+  const redis = new RedisConnection({ url });
+  if (!(await redis.waitReady(5000))) throw new Error(`redis at ${url} is not reachable`);
+  return redis;
 }
