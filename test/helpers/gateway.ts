@@ -32,7 +32,7 @@ export function writeProject(t: TestContext, files: Record<string, string>): str
 }
 
 /** Loads `dir` and starts a gateway on a free port; closed after the test. */
-export async function startGateway(t: TestContext, dir: string, options: { port?: number } = {}): Promise<TestGateway> {
+export async function startGateway(t: TestContext, dir: string, options: { port?: number; redis?: string } = {}): Promise<TestGateway> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -41,7 +41,7 @@ export async function startGateway(t: TestContext, dir: string, options: { port?
     },
   });
   const logger = pino({ base: null }, sink);
-  const gateway = await Gateway.start(loadProject(dir), { port: options.port ?? 0, logger });
+  const gateway = await Gateway.start(loadProject(dir), { port: options.port ?? 0, logger, ...(options.redis !== undefined ? { redis: options.redis } : {}) });
   t.after(() => gateway.close(2000));
   return { gateway, base: `http://127.0.0.1:${gateway.port}`, logs };
 }

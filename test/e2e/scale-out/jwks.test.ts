@@ -7,13 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
 import { request } from 'undici';
-import { loadProject } from '../../../src/config/load-project.ts';
-import { Gateway } from '../../../src/server/gateway.ts';
-import { writeProject } from '../../helpers/gateway.ts';
+import { startGateway, writeProject, type TestGateway } from '../../helpers/gateway.ts';
 import { startRedis } from '../../helpers/redis.ts';
 import { startIssuer, type TestIssuer } from '../../helpers/oidc-issuer.ts';
 
@@ -47,26 +43,11 @@ components:
   'fns/echo.mjs': `export const handler = async (event) => ({ statusCode: 200, body: event.requestContext.authorizer.jwt.claims.sub });`,
 });
 
-interface Node {
-  readonly base: string;
-  readonly logs: Record<string, unknown>[];
-}
-
-async function node(t: test.TestContext, dir: string, redis: string): Promise<Node> {
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  const gateway = await Gateway.start(loadProject(dir), { port: 0, redis, logger: pino({ base: null }, sink) });
-  t.after(() => gateway.close(2000));
-  return { base: `http://127.0.0.1:${gateway.port}`, logs };
-}
+/** A gateway node on the shared Redis (logs captured). */
+const node = (t: test.TestContext, dir: string, redis: string): Promise<TestGateway> => startGateway(t, dir, { redis });
 
 /** GET /me with a token of `sub`; resolves the status. */
-async function me(n: Node, issuer: TestIssuer, sub: string): Promise<number> {
+async function me(n: TestGateway, issuer: TestIssuer, sub: string): Promise<number> {
   const token = await issuer.sign({ sub, aud: 'client-a' });
   const res = await request(`${n.base}/me`, { headers: { authorization: `Bearer ${token}` } });
   const text = await res.body.text();

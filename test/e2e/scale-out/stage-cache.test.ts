@@ -9,13 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { request } from 'undici';
-import { loadProject } from '../../../src/config/load-project.ts';
-import { Gateway } from '../../../src/server/gateway.ts';
 import { stageCacheAdminRoutes } from '../../../src/admin/stage-cache.ts';
-import { writeProject } from '../../helpers/gateway.ts';
+import { startGateway, writeProject, type TestGateway } from '../../helpers/gateway.ts';
 import { startRedis } from '../../helpers/redis.ts';
 
 const ARN = 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:count/invocations';
@@ -46,24 +42,8 @@ export const handler = async (event) => {
 };`,
 };
 
-interface Node {
-  readonly base: string;
-  readonly gateway: Gateway;
-  readonly logs: Record<string, unknown>[];
-}
-
-async function node(t: test.TestContext, dir: string, redis: string): Promise<Node> {
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  });
-  const gateway = await Gateway.start(loadProject(dir), { port: 0, redis, logger: pino({ base: null }, sink) });
-  t.after(() => gateway.close(2000));
-  return { base: `http://127.0.0.1:${gateway.port}`, gateway, logs };
-}
+/** A gateway node on the shared Redis (logs captured). */
+const node = (t: test.TestContext, dir: string, redis: string): Promise<TestGateway> => startGateway(t, dir, { redis });
 
 async function body(base: string, path: string): Promise<{ status: number; text: string }> {
   const res = await request(`${base}${path}`);
