@@ -13,8 +13,8 @@ import WebSocket from 'ws';
 import { loadProject } from '../../../src/config/load-project.ts';
 import { ConfigErrors } from '../../../src/errors/index.ts';
 import { startGateway, writeProject } from '../../helpers/gateway.ts';
+import { REST_AND_FUNCTIONS } from './fixtures.ts';
 
-const ARN = (fn: string): string => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:${fn}/invocations`;
 const CUSTOM = '$context.requestId $context.extendedRequestId $context.status $context.responseLatency $context.integrationLatency $context.error.responseType $context.resourcePath $context.stage';
 
 const files = {
@@ -50,21 +50,7 @@ apis:
     routes:
       $default: { function: ok }
 `,
-  'rest.yaml': `
-openapi: 3.0.1
-info: { title: shop, version: "1" }
-paths:
-  /ok:
-    get:
-      x-amazon-apigateway-integration: { type: aws_proxy, httpMethod: POST, uri: "${ARN('ok')}" }
-  /boom:
-    get:
-      x-amazon-apigateway-integration: { type: aws_proxy, httpMethod: POST, uri: "${ARN('boom')}" }
-`,
-  'fns.mjs': `
-export const ok = async () => ({ statusCode: 200, body: 'fine' });
-export const boom = async () => { throw new Error('boom'); };
-`,
+  ...REST_AND_FUNCTIONS,
   'logs/.keep': '',
 };
 

@@ -10,8 +10,8 @@ import { request } from 'undici';
 import WebSocket from 'ws';
 import { serveFiles } from '../../helpers/gateway.ts';
 import { scrape, value } from './prometheus.ts';
+import { REST_AND_FUNCTIONS } from './fixtures.ts';
 
-const ARN = (fn: string): string => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:${fn}/invocations`;
 
 const files = {
   'portico.yaml': `
@@ -40,21 +40,7 @@ apis:
       send: { function: ok, routeResponse: true }
       fail: { function: boom }
 `,
-  'rest.yaml': `
-openapi: 3.0.1
-info: { title: shop, version: "1" }
-paths:
-  /ok:
-    get:
-      x-amazon-apigateway-integration: { type: aws_proxy, httpMethod: POST, uri: "${ARN('ok')}" }
-  /boom:
-    get:
-      x-amazon-apigateway-integration: { type: aws_proxy, httpMethod: POST, uri: "${ARN('boom')}" }
-`,
-  'fns.mjs': `
-export const ok = async () => ({ statusCode: 200, body: 'fine' });
-export const boom = async () => { throw new Error('boom'); };
-`,
+  ...REST_AND_FUNCTIONS,
 };
 
 test('GET /metrics counts AWS metrics per api, stage and route', async (t) => {
