@@ -15,7 +15,6 @@
  */
 import { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 
-export { checkRedisUrl, isClusterUrl, parseClusterUrl, type ClusterTarget } from './url.ts';
 import type { ClusterTarget } from './url.ts';
 
 /** Extra cluster options of {@link createClusterClient}. */

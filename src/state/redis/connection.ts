@@ -29,7 +29,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { createClusterClient, isClusterUrl, parseClusterUrl, type ClusterTarget } from './cluster.ts';
+import { createClusterClient } from './cluster.ts';
+import { isClusterUrl, parseClusterUrl, type ClusterTarget } from './url.ts';
 import type { Logger } from 'pino';
 
 /** Options of {@link RedisConnection}. */

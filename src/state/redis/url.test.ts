@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkRedisUrl, isClusterUrl, parseClusterUrl } from './cluster.ts';
+import { checkRedisUrl, isClusterUrl, parseClusterUrl } from './url.ts';
 
 test('a cluster URL names its seed nodes; the port defaults to 6379', () => {
   assert.deepEqual(parseClusterUrl('redis+cluster://10.0.0.1:7000,10.0.0.2,redis-3.internal:7002/'), {
