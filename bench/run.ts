@@ -11,13 +11,12 @@
  * - scale-out: the same keyed route with state in memory, in Redis, and on three nodes (lib/scale-out.ts).
  * A baseline whose dependency is missing is skipped, with one line saying why.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ensureNginx, ensureServerlessOffline, ensureWrk, startNginx, startServerlessOffline } from './lib/baselines.ts';
 import { idleRss, measure, quick, skipped, wsMeasure, type Result } from './lib/load.ts';
-import { freePort, removeTempDirs, ROOT, start, stopAll, stopAllWait, stopWait, tempDir, type Server } from './lib/proc.ts';
+import { removeTempDirs, start, stopAll, stopAllWait, stopWait, type Server } from './lib/proc.ts';
 import { report, S, type Idle } from './lib/report.ts';
 import { API_KEY, scaleOutRows } from './lib/scale-out.ts';
+import { startPortico } from './lib/portico.ts';
 
 const node = (script: string, env: NodeJS.ProcessEnv = {}): Promise<Server> => start(process.execPath, [script], /^listening (\d+)$/, { env });
 const url = (s: Server, path = '/'): string => `http://127.0.0.1:${s.port}${path}`;
@@ -29,20 +28,6 @@ async function baseline(scenarios: readonly string[], run: () => Promise<Result[
   } catch (err) {
     return scenarios.map((s) => skipped(s, (err as Error).message));
   }
-}
-
-/** bench/project in a temp dir, wired to the backend, served by portico (HTTP, REST, WebSocket). */
-async function startPortico(backendPort: number, extraArgs: readonly string[] = []): Promise<{ server: Server; rest: string; ws: string }> {
-  const dir = tempDir('portico-bench-');
-  cpSync(join(ROOT, 'bench/project'), dir, { recursive: true });
-  const yaml = join(dir, 'portico.yaml');
-  const [wsPort, restPort] = [await freePort(), await freePort()];
-  writeFileSync(
-    yaml,
-    readFileSync(yaml, 'utf8').replaceAll('BACKEND_PORT', String(backendPort)).replace('WS_PORT', String(wsPort)).replace('REST_PORT', String(restPort)),
-  );
-  const server = await start(process.execPath, ['bin/portico.js', 'serve', dir, '--port', '0', ...extraArgs], /^bench HTTP \$default http:\/\/127\.0\.0\.1:(\d+)\//);
-  return { server, rest: `http://127.0.0.1:${restPort}/prod`, ws: `ws://127.0.0.1:${wsPort}/bench` };
 }
 
 async function main(): Promise<void> {
