@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { createLambdaRuntime } from './pool.ts';
+import { createLambdaRuntime, heapLimits, pipelineDepth } from './pool.ts';
 import type { FunctionConfig } from '../model/function.ts';
 import type { InvokeResult, LambdaRuntime } from './types.ts';
 
@@ -38,9 +38,13 @@ function fn(name: string, file: string, overrides: Partial<FunctionConfig> = {})
 
 /** A runtime closed after the test, and the parsed log lines it wrote. */
 function setup(t: TestContext, ...functions: FunctionConfig[]): { runtime: LambdaRuntime; logs: Payload[] } {
+  return setupWith(t, {}, ...functions);
+}
+
+function setupWith(t: TestContext, options: { idleWorkerMs?: number }, ...functions: FunctionConfig[]): { runtime: LambdaRuntime; logs: Payload[] } {
   const logs: Payload[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Payload) });
-  const runtime = createLambdaRuntime({ functions: Object.fromEntries(functions.map((f) => [f.name, f])), logger });
+  const runtime = createLambdaRuntime({ functions: Object.fromEntries(functions.map((f) => [f.name, f])), logger, ...options });
   t.after(() => runtime.close());
   return { runtime, logs };
 }
@@ -311,4 +315,97 @@ test('close: waiting invocations resolve, later ones are refused', async (t) => 
   failed(await running, 'aborted');
   failed(await queued, 'aborted');
   failed(await call(runtime, 'b', { action: 'count' }), 'aborted');
+});
+
+interface Stamp {
+  readonly threadId: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Sequential calls, so the pool knows the function is fast (its moving average settles). */
+async function warm(runtime: LambdaRuntime, name: string, n = 30): Promise<void> {
+  for (let i = 0; i < n; i++) ok(await call(runtime, name, { action: 'count' }));
+}
+
+test('pipelineDepth: one at a time for slow or unknown functions, a bounded queue for fast ones', () => {
+  assert.equal(pipelineDepth(Number.NaN), 1);
+  assert.equal(pipelineDepth(50), 1);
+  assert.equal(pipelineDepth(5), 1);
+  assert.equal(pipelineDepth(1), 5);
+  assert.equal(pipelineDepth(0.1), 50);
+  assert.equal(pipelineDepth(0), 64);
+});
+
+test('heapLimits: the Lambda Node.js runtime sizes (old space 90 %, semi-space 5 % of memory)', () => {
+  assert.deepEqual(heapLimits(128), { maxOldGenerationSizeMb: 115, maxYoungGenerationSizeMb: 18 });
+  assert.deepEqual(heapLimits(1024), { maxOldGenerationSizeMb: 921, maxYoungGenerationSizeMb: 153 });
+  assert.deepEqual(heapLimits(32), { maxOldGenerationSizeMb: 28, maxYoungGenerationSizeMb: 3 });
+});
+
+test('a fast function under a burst: few workers, each still running one invocation at a time', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 10, maxQueue: 1000 }));
+  await warm(runtime, 'b');
+  const runs = (await Promise.all(Array.from({ length: 300 }, () => call(runtime, 'b', { action: 'stamp' })))).map((r) => ok(r) as unknown as Stamp);
+  const threads = new Set(runs.map((run) => run.threadId));
+  assert.ok(threads.size < 10, `300 fast invocations used ${threads.size} of 10 workers`);
+  assert.ok(runtime.workers('b') < 10);
+  for (const thread of threads) {
+    const mine = runs.filter((run) => run.threadId === thread).sort((a, b) => a.start - b.start);
+    for (let i = 1; i < mine.length; i++) {
+      assert.ok((mine[i] as Stamp).start >= (mine[i - 1] as Stamp).end, `thread ${thread}: two invocations overlapped`);
+    }
+  }
+});
+
+test('invocations sent ahead behind one that times out run on a fresh worker; they never ran on the old one', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 1, timeout: 1 }));
+  await warm(runtime, 'b');
+  const hung = call(runtime, 'b', { action: 'hang' });
+  const behind = [1, 2, 3].map(() => call(runtime, 'b', { action: 'count' }));
+  failed(await hung, 'function-timeout');
+  const counts = (await Promise.all(behind)).map((r) => ok(r).count);
+  // A fresh module: its counter starts again, so none of them ran on the worker that hung.
+  assert.deepEqual(counts, [1, 2, 3]);
+});
+
+test('invocations sent ahead behind one that crashes the worker run on a fresh worker', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 1 }));
+  await warm(runtime, 'b');
+  const crashed = call(runtime, 'b', { action: 'exit' });
+  const uncaught = call(runtime, 'b', { action: 'uncaught' });
+  const behind = [1, 2].map(() => call(runtime, 'b', { action: 'count' }));
+  failed(await crashed, 'worker-crash');
+  // The next one in line ran on the replacement and brought it down too (exit 129).
+  assert.equal(failed(await uncaught, 'handler-error').errorMessage, 'thrown from a timer');
+  assert.deepEqual((await Promise.all(behind)).map((r) => ok(r).count), [1, 2]);
+});
+
+test('an invocation sent ahead gets its whole timeout, counted from its own start', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 1 }));
+  await warm(runtime, 'b');
+  const first = call(runtime, 'b', { action: 'sleep', ms: 400 });
+  const second = call(runtime, 'b', { action: 'remaining' });
+  const slept = ok(await first) as unknown as Stamp;
+  const { remaining, threadId } = ok(await second) as { remaining: number; threadId: number };
+  assert.equal(threadId, slept.threadId, 'it waited on the same worker');
+  assert.ok(remaining > 2800, `remaining ${remaining} ms of 3000 after waiting 400 ms in line`);
+});
+
+test('a cold function gets no second worker until its first answer or 100 ms', async (t) => {
+  const { runtime } = setup(t, fn('b', 'behaviours.mjs', { reservedConcurrency: 4 }));
+  const runs = (await Promise.all([1, 2].map(() => call(runtime, 'b', { action: 'sleep', ms: 300 })))).map((r) => ok(r) as unknown as Stamp);
+  const [a, b] = runs.sort((x, y) => x.start - y.start) as [Stamp, Stamp];
+  assert.notEqual(a.threadId, b.threadId, 'a slow function gets a worker per invocation');
+  assert.ok(b.start - a.start >= 90, `the second worker started ${b.start - a.start} ms after the first invocation`);
+});
+
+test('idle workers beyond the first are stopped; the most recently used stays warm', async (t) => {
+  const { runtime } = setupWith(t, { idleWorkerMs: 200 }, fn('b', 'behaviours.mjs', { reservedConcurrency: 3 }));
+  await Promise.all([1, 2, 3].map(() => call(runtime, 'b', { action: 'sleep', ms: 250 })));
+  assert.equal(runtime.workers('b'), 3);
+  const last = ok(await call(runtime, 'b', { action: 'count' }));
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(runtime.workers('b'), 1);
+  assert.equal(ok(await call(runtime, 'b', { action: 'count' })).threadId, last.threadId, 'the warm one answers');
 });

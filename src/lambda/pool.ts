@@ -4,6 +4,15 @@
  * (most recently used first, so the warmest answers), and at most `reservedConcurrency` exist
  * per function; invocations beyond that wait in a FIFO queue of `maxQueue`, then are throttled.
  * The function timeout is kept here: a late worker is terminated and replaced.
+ *
+ * Fast functions are pipelined: when a function's recent invocations ran in well under a
+ * millisecond, a busy worker is sent its next invocations ahead (it still runs them one at a
+ * time, in order), up to the depth that keeps the expected wait behind it near PIPELINE_WAIT_MS,
+ * before another worker is started. A worker that never sleeps between invocations is not woken
+ * per message, which is most of what a round trip to a thread costs; and fewer workers means
+ * less memory (docs/performance.md). Slow or unknown functions get one invocation per worker,
+ * as Lambda gives one per execution environment. Extra workers idle for IDLE_REAP_MS are
+ * stopped; the most recently used one per function stays warm.
  * See worker.ts for the message protocol.
  */
 import { Worker } from 'node:worker_threads';
@@ -22,10 +31,20 @@ export interface LambdaRuntimeOptions {
   readonly logger: Logger;
   /** Portico's listening ports, read when a worker starts (see loopback-https.ts). */
   readonly loopbackPorts?: () => readonly number[];
+  /** Workers beyond a function's first are stopped after this long idle (ms); default IDLE_REAP_MS. */
+  readonly idleWorkerMs?: number;
 }
 
 // Lambda gives init up to 10 s outside the function timeout; a first invocation waits for both.
 const INIT_GRACE_MS = 10_000;
+/** Pipelining keeps the expected wait behind a busy worker's queue near this (ms of handler time). */
+const PIPELINE_WAIT_MS = 5;
+/** At most this many invocations sent to one worker (the running one included). */
+const MAX_DEPTH = 64;
+/** How long a function's first invocation may hold back a second worker (see pick). */
+const LEARN_MS = 100;
+/** Workers beyond the first idle this long are stopped (AWS keeps idle environments for minutes). */
+const IDLE_REAP_MS = 60_000;
 
 interface Job {
   readonly id: number;
@@ -36,7 +55,7 @@ interface Job {
   readonly resolve: (result: InvokeResult) => void;
   done: boolean;
   onAbort: (() => void) | undefined;
-  /** Set once a worker has it; unset = queued. */
+  /** Set once a worker has it; unset = queued in the pool. */
   slot: Slot | undefined;
 }
 
@@ -44,11 +63,15 @@ interface Job {
 interface Slot {
   readonly worker: Worker;
   readonly pool: FunctionPool;
-  state: 'starting' | 'idle' | 'busy' | 'gone';
-  job: Job | undefined;
+  state: 'starting' | 'ready' | 'gone';
+  /** The invocations this worker has, in order; the first runs (or waits for init). Sent once ready. */
+  readonly jobs: Job[];
+  /** The first job's timeout (init grace included while starting). */
   timer: NodeJS.Timeout | undefined;
   /** The worker's 'error' event (uncaught error, out of memory), reported at 'exit'. */
   crash: Error | undefined;
+  /** When it last became idle (Date.now()). */
+  idleSince: number;
 }
 
 interface FunctionPool {
@@ -61,6 +84,11 @@ interface FunctionPool {
   /** Idle workers; the last is the most recently used. */
   readonly idle: Slot[];
   readonly queue: Job[];
+  /** Moving average of the handler's run time (ms); NaN until the first answer. */
+  avgMs: number;
+  /** Until then (epoch ms), a function that has not answered yet gets no second worker. */
+  learnUntil: number;
+  learnTimer: NodeJS.Timeout | undefined;
 }
 
 const failure = (kind: InvokeFailureKind, errorType: string, errorMessage: string): InvokeResult =>
@@ -69,6 +97,26 @@ const failure = (kind: InvokeFailureKind, errorType: string, errorMessage: strin
 const THROTTLED = failure('throttled', 'TooManyRequestsException', 'Rate Exceeded.');
 const ABORTED = failure('aborted', 'AbortError', 'The invocation was aborted before the function answered');
 const CLOSED = failure('aborted', 'AbortError', 'The Lambda runtime was closed');
+
+/**
+ * A worker's V8 heap as the Lambda Node.js runtime sizes it from the function's memory:
+ * `--max-old-space-size` 90 %, `--max-semi-space-size` 5 % (the young generation is three
+ * semi-spaces). The young-generation cap also keeps a warm worker small: 17–28 MB of heap under
+ * load instead of 44 MB with V8's default (docs/performance.md).
+ */
+export function heapLimits(memorySizeMb: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+  const semi = Math.max(1, Math.floor((memorySizeMb * 5) / 100));
+  return { maxOldGenerationSizeMb: Math.floor((memorySizeMb * 90) / 100), maxYoungGenerationSizeMb: 3 * semi };
+}
+
+/**
+ * How many invocations one worker of `pool` may hold: 1 (one at a time, as Lambda) unless the
+ * function is fast enough that a queue behind the running one waits about PIPELINE_WAIT_MS.
+ */
+export function pipelineDepth(avgMs: number): number {
+  if (!(avgMs >= 0)) return 1; // Unknown yet: no pipelining.
+  return Math.max(1, Math.min(MAX_DEPTH, Math.floor(PIPELINE_WAIT_MS / Math.max(avgMs, 0.01))));
+}
 
 /** Creates the runtime for the configured functions. Workers start on first use. */
 export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntime {
@@ -82,10 +130,16 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       slots: new Set(),
       idle: [],
       queue: [],
+      avgMs: NaN,
+      learnUntil: 0,
+      learnTimer: undefined,
     });
   }
   let lastJobId = 0;
   let closed = false;
+  const idleWorkerMs = options.idleWorkerMs ?? IDLE_REAP_MS;
+  const reaper = setInterval(reapIdle, idleWorkerMs / 4);
+  reaper.unref();
 
   function startSlot(pool: FunctionPool): Slot {
     const { config } = pool;
@@ -104,12 +158,12 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     const worker = new Worker(ENTRY.url, {
       workerData,
       env: { ...pool.env, AWS_LAMBDA_LOG_STREAM_NAME: stream },
-      resourceLimits: { maxOldGenerationSizeMb: config.memorySize },
+      resourceLimits: heapLimits(config.memorySize),
       ...(ENTRY.execArgv === undefined ? {} : { execArgv: ENTRY.execArgv }),
     });
     // An idle worker must not keep the process alive; a running invocation's timer does.
     worker.unref();
-    const slot: Slot = { worker, pool, state: 'starting', job: undefined, timer: undefined, crash: undefined };
+    const slot: Slot = { worker, pool, state: 'starting', jobs: [], timer: undefined, crash: undefined, idleSince: 0 };
     worker.on('message', (message: WorkerMessage) => onMessage(slot, message));
     worker.on('error', (error) => {
       slot.crash = error;
@@ -119,43 +173,89 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     return slot;
   }
 
+  /** Gives a worker an invocation: sent at once if the worker is ready, else when it reports ready. */
   function assign(slot: Slot, job: Job): void {
-    slot.job = job;
+    slot.jobs.push(job);
     job.slot = slot;
-    // A starting worker gets the invocation once it reports ready (init is not billed to the timeout).
-    if (slot.state === 'starting') slot.timer = setTimeout(onTimeout, INIT_GRACE_MS + slot.pool.timeoutMs, slot);
-    else send(slot, job);
+    if (slot.state === 'starting') {
+      // A starting worker gets its invocations once ready (init is not billed to the timeout).
+      if (slot.jobs.length === 1) slot.timer = setTimeout(onTimeout, INIT_GRACE_MS + slot.pool.timeoutMs, slot);
+      return;
+    }
+    send(slot, job);
+    if (slot.jobs.length === 1) slot.timer = setTimeout(onTimeout, slot.pool.timeoutMs, slot);
   }
 
   function send(slot: Slot, job: Job): void {
-    const { timeoutMs } = slot.pool;
-    slot.state = 'busy';
-    const message: InvokeMessage = { id: job.id, requestId: job.requestId, event: job.event, deadline: Date.now() + timeoutMs };
+    const message: InvokeMessage = { id: job.id, requestId: job.requestId, event: job.event, timeoutMs: slot.pool.timeoutMs };
     slot.worker.postMessage(message);
-    slot.timer = setTimeout(onTimeout, timeoutMs, slot);
   }
 
-  /** A worker finished an invocation: give it the next queued one, park it, or retire it after close. */
-  function release(slot: Slot): void {
+  /**
+   * A worker for a new invocation, or undefined to queue it:
+   * - a fast function's busiest worker that still has room (a busy worker needs no wake-up,
+   *   and the others go idle and are reaped), else an idle worker (the most recently used),
+   *   else a new worker under reservedConcurrency;
+   * - while a function's first invocation has not answered (LEARN_MS at most), one worker:
+   *   how fast it is decides between pipelining and more workers, so a burst of first requests
+   *   does not start a worker each for a function that one worker serves.
+   */
+  function pick(pool: FunctionPool): Slot | undefined {
+    const depth = pipelineDepth(pool.avgMs);
+    if (depth > 1) {
+      let best: Slot | undefined;
+      for (const slot of pool.slots) {
+        const n = slot.jobs.length;
+        // A starting worker counts: its invocations wait for its init instead of each starting another.
+        if (n > 0 && n < depth && (best === undefined || n > best.jobs.length)) best = slot;
+      }
+      if (best !== undefined) return best;
+    }
+    const idle = pool.idle.pop();
+    if (idle !== undefined) return idle;
+    if (pool.slots.size >= pool.config.reservedConcurrency) return undefined;
+    if (Number.isNaN(pool.avgMs) && pool.slots.size > 0) {
+      const wait = pool.learnUntil - Date.now();
+      if (wait > 0) {
+        pool.learnTimer ??= setTimeout(() => {
+          pool.learnTimer = undefined;
+          pump(pool);
+        }, wait).unref();
+        return undefined;
+      }
+    }
+    if (pool.slots.size === 0 && Number.isNaN(pool.avgMs)) pool.learnUntil = Date.now() + LEARN_MS;
+    return startSlot(pool);
+  }
+
+  /** A worker answered its first invocation: start the next one's clock, refill it from the queue, or park it. */
+  function advance(slot: Slot): void {
     const { pool } = slot;
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
     if (closed) {
       void retire(slot);
-      pump(pool);
       return;
     }
-    const next = pool.queue.shift();
-    if (next !== undefined) {
+    if (slot.jobs.length > 0) slot.timer = setTimeout(onTimeout, pool.timeoutMs, slot);
+    const depth = slot.jobs.length === 0 ? 1 : pipelineDepth(pool.avgMs);
+    while (slot.jobs.length < depth) {
+      const next = pool.queue.shift();
+      if (next === undefined) break;
       assign(slot, next);
-      return;
     }
-    slot.state = 'idle';
-    pool.idle.push(slot);
+    if (slot.jobs.length === 0) {
+      slot.idleSince = Date.now();
+      pool.idle.push(slot);
+    }
+    if (pool.queue.length > 0) pump(pool);
   }
 
-  /** Takes a worker out of service and terminates it. */
+  /** Takes a worker out of service and terminates it. Its jobs are the caller's to settle or requeue. */
   function retire(slot: Slot): Promise<unknown> {
     if (slot.state === 'gone') return Promise.resolve();
-    if (slot.state === 'idle') slot.pool.idle.splice(slot.pool.idle.indexOf(slot), 1);
+    const at = slot.pool.idle.indexOf(slot);
+    if (at !== -1) slot.pool.idle.splice(at, 1);
     slot.state = 'gone';
     clearTimeout(slot.timer);
     slot.timer = undefined;
@@ -163,13 +263,33 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     return slot.worker.terminate();
   }
 
-  /** Hands queued invocations to idle workers, or to new ones while under the concurrency limit. */
+  /**
+   * A worker is gone with its first invocation: the ones queued behind it never started (the
+   * worker runs them in order), so they go back to the front of the pool's queue.
+   */
+  function requeueBehind(slot: Slot): Job | undefined {
+    const [first, ...rest] = slot.jobs.splice(0);
+    for (const job of rest) job.slot = undefined;
+    slot.pool.queue.unshift(...rest.filter((job) => !job.done));
+    return first;
+  }
+
+  /** Hands queued invocations to idle or fast workers, or to new ones while under the concurrency limit. */
   function pump(pool: FunctionPool): void {
-    while (pool.queue.length > 0) {
-      const slot = pool.idle.pop() ?? (pool.slots.size < pool.config.reservedConcurrency ? startSlot(pool) : undefined);
+    while (pool.queue.length > 0 && !closed) {
+      const slot = pick(pool);
       const job = slot === undefined ? undefined : pool.queue.shift();
       if (slot === undefined || job === undefined) return;
       assign(slot, job);
+    }
+  }
+
+  /** Stops workers idle for idleWorkerMs, keeping each function's most recently used one. */
+  function reapIdle(): void {
+    const before = Date.now() - idleWorkerMs;
+    for (const pool of pools.values()) {
+      // idle[] is oldest first; the last one stays warm.
+      while (pool.idle.length > 1 && (pool.idle[0] as Slot).idleSince < before) void retire(pool.idle[0] as Slot);
     }
   }
 
@@ -192,25 +312,22 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
         pool.log.error({ errorType, errorMessage, stack: trace.join('\n') }, 'Init Error');
       }
       if (slot.state !== 'starting') return;
+      slot.state = 'ready';
       clearTimeout(slot.timer);
       slot.timer = undefined;
-      const job = slot.job;
-      // Aborted while the worker started: don't run it.
-      if (job === undefined || job.done) {
-        slot.job = undefined;
-        release(slot);
-      } else {
-        send(slot, job);
-      }
+      // Aborted while the worker started: don't run those.
+      for (let i = slot.jobs.length - 1; i >= 0; i--) if ((slot.jobs[i] as Job).done) slot.jobs.splice(i, 1);
+      for (const job of slot.jobs) send(slot, job);
+      if (slot.jobs.length > 0) slot.timer = setTimeout(onTimeout, pool.timeoutMs, slot);
+      else advance(slot);
       return;
     }
-    const job = slot.job;
+    const job = slot.jobs[0];
     if (job === undefined || job.id !== message.id) return; // Late answer after a timeout or close.
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
-    slot.job = undefined;
+    slot.jobs.shift();
+    pool.avgMs = Number.isNaN(pool.avgMs) ? message.ms : pool.avgMs * 0.8 + message.ms * 0.2;
     if (message.t === 'result') {
-      release(slot);
+      advance(slot);
       settle(job, { ok: true, payload: JSON.parse(message.payload) as unknown });
       return;
     }
@@ -219,18 +336,19 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       pool.log.error({ awsRequestId: job.requestId, errorType, errorMessage, stack: trace.join('\n') }, 'Invoke Error');
     }
     if (message.fatal) {
+      slot.jobs.unshift(job);
+      requeueBehind(slot);
       void retire(slot);
       pump(pool);
     } else {
-      release(slot);
+      advance(slot);
     }
     settle(job, { ok: false, kind: message.kind, errorType, errorMessage, trace });
   }
 
   function onTimeout(slot: Slot): void {
     const { pool } = slot;
-    const job = slot.job;
-    slot.job = undefined;
+    const job = requeueBehind(slot);
     void retire(slot);
     if (job !== undefined) {
       // Lambda's modern form: {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: … Error: Task timed out after 3.00 seconds"}.
@@ -245,8 +363,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   function onExit(slot: Slot, code: number): void {
     if (slot.state === 'gone') return; // We terminated it.
     const { pool } = slot;
-    const job = slot.job;
-    slot.job = undefined;
+    const job = requeueBehind(slot);
     void retire(slot);
     const oom = (slot.crash as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
     const reason =
@@ -260,7 +377,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
 
   function onAbort(job: Job): void {
     if (job.done) return;
-    // Queued: free the slot in the queue. Running: stop waiting; the worker stays busy until it ends.
+    // Queued: free the slot in the queue. Sent to a worker: stop waiting; the worker still runs it.
     if (job.slot === undefined) {
       const at = job.pool.queue.indexOf(job);
       if (at !== -1) job.pool.queue.splice(at, 1);
@@ -281,9 +398,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       } catch (error) {
         return Promise.resolve(failure('handler-error', 'InvalidRequestContentException', `Could not serialize the event: ${String(error)}`));
       }
-      const slot = pool.idle.pop() ?? (pool.slots.size < pool.config.reservedConcurrency ? startSlot(pool) : undefined);
       // Reserved concurrency 0 throttles everything, as on Lambda.
-      if (slot === undefined && (pool.queue.length >= pool.config.maxQueue || pool.config.reservedConcurrency < 1)) return Promise.resolve(THROTTLED);
+      if (pool.config.reservedConcurrency < 1) return Promise.resolve(THROTTLED);
+      const slot = pool.queue.length === 0 ? pick(pool) : undefined;
+      if (slot === undefined && pool.queue.length >= pool.config.maxQueue) return Promise.resolve(THROTTLED);
       let resolve!: (result: InvokeResult) => void;
       const promise = new Promise<InvokeResult>((r) => {
         resolve = r;
@@ -300,16 +418,19 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
 
     has: (functionName: string): boolean => pools.has(functionName),
 
+    workers: (functionName: string): number => pools.get(functionName)?.slots.size ?? 0,
+
     async close(): Promise<void> {
       closed = true;
+      clearInterval(reaper);
+      for (const pool of pools.values()) clearTimeout(pool.learnTimer);
       const terminating: Promise<unknown>[] = [];
       for (const pool of pools.values()) {
         for (const job of pool.queue.splice(0)) settle(job, CLOSED);
         for (const slot of [...pool.slots]) {
-          const job = slot.job;
-          slot.job = undefined;
+          const jobs = slot.jobs.splice(0);
           terminating.push(retire(slot));
-          if (job !== undefined) settle(job, CLOSED);
+          for (const job of jobs) settle(job, CLOSED);
         }
       }
       await Promise.all(terminating);

@@ -43,6 +43,8 @@ export interface LambdaRuntime {
   invoke(functionName: string, event: unknown, options: InvokeOptions): Promise<InvokeResult>;
   /** Whether a function of that name is configured. */
   has(functionName: string): boolean;
+  /** How many worker threads the function has now (starting, busy or idle). */
+  workers(functionName: string): number;
   /** Terminates every worker. */
   close(): Promise<void>;
 }

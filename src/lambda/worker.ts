@@ -10,10 +10,16 @@
  *     env, resourceLimits })                  ──▶   init: import(modulePath), find the export
  *                                             ◀──   { t: 'ready', initError }   (once)
  *   InvokeMessage { id, requestId,
- *     event: JSON text, deadline: epoch ms }  ──▶   run the handler
+ *     event: JSON text, timeoutMs }           ──▶   queue it; run the handler when the one before has answered
  *                                             ◀──   { t: 'log', level, text, requestId }  (0..n: console.*)
- *                                             ◀──   { t: 'result', id, payload: JSON text }
- *                                                or { t: 'error', id, kind, error, fatal }
+ *                                             ◀──   { t: 'result', id, payload: JSON text, ms }
+ *                                                or { t: 'error', id, kind, error, fatal, ms }
+ *
+ * The pool may send an invocation before the previous one has answered (pipelining, for fast
+ * functions: pool.ts). The worker still runs one at a time, in order, as a Lambda execution
+ * environment does: the next starts only after the previous has answered, and its deadline
+ * (`getRemainingTimeInMillis`) counts from its own start. Queued invocations never start early,
+ * so when a worker is replaced the ones it had not started are safe to run elsewhere.
  *
  * - Init error (missing file, missing export, syntax error, top-level throw): the worker stays
  *   up and answers every invocation with it (kind 'init-error') until the runtime is replaced
@@ -67,8 +73,8 @@ export interface InvokeMessage {
   readonly requestId: string;
   /** The event as JSON text: the handler gets a fresh parse, as on Lambda. */
   readonly event: string;
-  /** Epoch ms when the function timeout passes (`getRemainingTimeInMillis`). */
-  readonly deadline: number;
+  /** The function timeout: the deadline (`getRemainingTimeInMillis`) is this long after the invocation starts. */
+  readonly timeoutMs: number;
 }
 
 /** Lambda's error document. */
@@ -84,7 +90,7 @@ export type ConsoleLevel = 'INFO' | 'DEBUG' | 'WARN' | 'ERROR' | 'TRACE';
 /** Worker → pool.ts messages. */
 export type WorkerMessage =
   | { readonly t: 'ready'; readonly initError: LambdaError | undefined }
-  | { readonly t: 'result'; readonly id: number; readonly payload: string }
+  | { readonly t: 'result'; readonly id: number; readonly payload: string; /** The handler's run time, ms. */ readonly ms: number }
   | {
       readonly t: 'error';
       readonly id: number;
@@ -92,6 +98,7 @@ export type WorkerMessage =
       readonly error: LambdaError;
       /** The worker exits right after: don't reuse it. */
       readonly fatal: boolean;
+      readonly ms: number;
     }
   | { readonly t: 'log'; readonly level: ConsoleLevel; readonly text: string; readonly requestId: string | undefined };
 
@@ -119,6 +126,8 @@ interface LambdaContext {
 /** The invocation in progress; `settled` makes the first answer win, as the runtime does. */
 interface Running {
   readonly id: number;
+  /** performance.now() at its start. */
+  readonly start: number;
   settled: boolean;
 }
 
@@ -204,29 +213,33 @@ function patchConsole(): void {
   console.trace = to('TRACE');
 }
 
+/** Answers an invocation (the first answer wins), then starts the next queued one. */
 function settle(run: Running, isError: boolean, value: unknown): void {
   if (run.settled) return;
   run.settled = true;
-  if (isError) {
-    post({ t: 'error', id: run.id, kind: 'handler-error', error: toLambdaError(value), fatal: false });
-    return;
-  }
+  post(answer(run, isError, value));
+  // After the current call stack: a callback called synchronously inside the handler must not
+  // start the next invocation before the handler has returned.
+  queueMicrotask(next);
+}
+
+function answer(run: Running, isError: boolean, value: unknown): WorkerMessage {
+  const ms = performance.now() - run.start;
+  const error = (e: LambdaError): WorkerMessage => ({ t: 'error', id: run.id, kind: 'handler-error', error: e, fatal: false, ms });
+  if (isError) return error(toLambdaError(value));
   let payload: string | undefined;
   try {
     // JSON round trip as Lambda: undefined (and functions, symbols) become null.
     payload = JSON.stringify(value === undefined ? null : value);
   } catch {
-    post({ t: 'error', id: run.id, kind: 'handler-error', error: toLambdaError(new Error('Unable to stringify response body')), fatal: false });
-    return;
+    return error(toLambdaError(new Error('Unable to stringify response body')));
   }
   // Lambda's synchronous response limit: a larger result is a function error there too.
   // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
   if (payload !== undefined && payload.length * 3 > MAX_RESPONSE_BYTES && Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
-    const error = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, trace: [] };
-    post({ t: 'error', id: run.id, kind: 'handler-error', error, fatal: false });
-    return;
+    return error({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, trace: [] });
   }
-  post({ t: 'result', id: run.id, payload: payload ?? 'null' });
+  return { t: 'result', id: run.id, payload: payload ?? 'null', ms };
 }
 
 /** 6 MB, Lambda's limit on a synchronous invocation's response. */
@@ -246,7 +259,7 @@ function settleWhenIdle(run: Running): void {
 }
 
 function makeContext(message: InvokeMessage, callback: Callback): LambdaContext {
-  const { deadline } = message;
+  const deadline = Date.now() + message.timeoutMs;
   let waits = true;
   return {
     awsRequestId: message.requestId,
@@ -273,7 +286,7 @@ function makeContext(message: InvokeMessage, callback: Callback): LambdaContext 
 }
 
 function invoke(message: InvokeMessage, handler: Handler): void {
-  const run: Running = { id: message.id, settled: false };
+  const run: Running = { id: message.id, start: performance.now(), settled: false };
   running = run;
   const callback: Callback = (error, result) => {
     if (error !== undefined && error !== null) settle(run, true, error);
@@ -307,7 +320,7 @@ function die(error: LambdaError, exitCode: number): void {
   const run = running;
   if (run !== undefined && !run.settled) {
     run.settled = true;
-    post({ t: 'error', id: run.id, kind: 'handler-error', error, fatal: true });
+    post({ t: 'error', id: run.id, kind: 'handler-error', error, fatal: true, ms: performance.now() - run.start });
   } else {
     post({ t: 'log', level: 'ERROR', text: `Uncaught Exception\t${JSON.stringify(error)}`, requestId: currentRequestId });
   }
@@ -325,9 +338,31 @@ patchConsole();
 // Warm start: the module is loaded once per worker; an init error answers every invocation.
 const loaded = await loadHandler();
 
-port.on('message', (message: InvokeMessage) => {
+// Invocations sent ahead wait here; `running` is unset or settled when none runs.
+const waiting: InvokeMessage[] = [];
+let head = 0;
+
+/** Starts the next waiting invocation unless one is running. */
+function next(): void {
+  if (running !== undefined && !running.settled) return;
+  const message = waiting[head];
+  if (message === undefined) return;
+  waiting[head++] = undefined as unknown as InvokeMessage;
+  if (head === waiting.length) {
+    waiting.length = 0;
+    head = 0;
+  }
   currentRequestId = message.requestId;
-  if (typeof loaded === 'function') invoke(message, loaded);
-  else post({ t: 'error', id: message.id, kind: 'init-error', error: loaded, fatal: false });
+  if (typeof loaded === 'function') {
+    invoke(message, loaded);
+  } else {
+    post({ t: 'error', id: message.id, kind: 'init-error', error: loaded, fatal: false, ms: 0 });
+    queueMicrotask(next);
+  }
+}
+
+port.on('message', (message: InvokeMessage) => {
+  waiting.push(message);
+  next();
 });
 post({ t: 'ready', initError: typeof loaded === 'function' ? undefined : loaded });

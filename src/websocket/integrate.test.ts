@@ -24,6 +24,7 @@ function fakeRuntime(answer: (signal: AbortLike | undefined) => Promise<InvokeRe
       return answer(options.signal);
     },
     has: (name) => name.startsWith('fn'),
+    workers: () => 0,
     close: () => Promise.resolve(),
   };
 }

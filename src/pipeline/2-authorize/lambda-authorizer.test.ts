@@ -21,6 +21,7 @@ function fakeRuntime(answer: (event: Record<string, unknown>) => InvokeResult): 
       return Promise.resolve(answer(event as Record<string, unknown>));
     },
     has: (name) => name === 'auth',
+    workers: () => 0,
     close: () => Promise.resolve(),
   };
 }
