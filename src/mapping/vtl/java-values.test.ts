@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { javaEquals, javaList, javaNumber, javaToString, javaTruthy, newMap, mapPut, toJsonText } from './java-values.ts';
+import { copyTree, isJavaList, javaEquals, javaList, javaNumber, javaToString, javaTruthy, newMap, mapPut, toJsonText } from './java-values.ts';
 import { callJavaMethod, getJavaProperty } from './java-methods.ts';
 import { javaSplit } from './java-regex.ts';
 
@@ -115,4 +115,24 @@ test('no JS internals: prototype members and unknown methods are undefined', () 
 test('bean properties: $s.empty is isEmpty(), $l.empty too', () => {
   assert.equal(getJavaProperty('', 'empty'), true);
   assert.equal(getJavaProperty([1], 'empty'), false);
+});
+
+test('copyTree: a deep copy into prototype-less maps and Java lists; __proto__ and constructor keys stay data', () => {
+  const source = JSON.parse('{"a":{"b":[1,{"c":"d"}]},"__proto__":{"polluted":true},"constructor":"x","n":null}') as Record<string, unknown>;
+  const copy = copyTree(source) as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(copy), null);
+  assert.deepEqual(Object.keys(copy), ['a', '__proto__', 'constructor', 'n']);
+  assert.equal(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value !== undefined, true);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(copy.constructor, 'x');
+  const list = (copy.a as Record<string, unknown>).b as unknown[];
+  assert.ok(isJavaList(list));
+  (list[1] as Record<string, unknown>).c = 'changed';
+  assert.equal((((source.a as Record<string, unknown>).b as unknown[])[1] as Record<string, unknown>).c, 'd', 'the source is untouched');
+  const map = newMap();
+  assert.equal(mapPut(map, 'k', 1), undefined);
+  assert.equal(mapPut(map, 'k', 2), 1);
+  mapPut(map, '__proto__', 3);
+  assert.equal(Object.getPrototypeOf(map), null);
+  assert.equal(Object.getOwnPropertyDescriptor(map, '__proto__')?.value, 3);
 });
