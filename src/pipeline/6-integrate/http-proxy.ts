@@ -146,6 +146,7 @@ export function createHttpProxyIntegration(
     const uriQuery = fillTemplate(target.query, params, QUERY_SAFE, false);
     const query = uriQuery === '' ? clientQuery : clientQuery === '' ? uriQuery : `${uriQuery}&${clientQuery}`;
 
+    const method = fixedMethod ?? req.method;
     const controller = new Abort();
     // The integration timeout runs until the response headers arrive (connect and upload included).
     const timer = setTimeout(() => controller.abort(new Error(`no response headers within ${timeout} ms`)), timeout);
@@ -162,7 +163,7 @@ export function createHttpProxyIntegration(
       res = await (deps.dispatcherFor?.(target.origin) ?? sharedDispatcher()).request({
         origin: target.origin,
         path: query === '' ? path : `${path}?${query}`,
-        method: fixedMethod ?? req.method,
+        method,
         headers,
         body: buffered ?? bodyStream ?? null,
         signal: controller.signal,
@@ -178,9 +179,27 @@ export function createHttpProxyIntegration(
     ctx.timings.integrationEnd = process.hrtime.bigint();
 
     const upstream = res.body;
-    // After this point errors can only end the stream; the writer sees them through its pipeline.
-    upstream.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
-    const response: GatewayResponse = { statusCode: res.statusCode, headers: fromUndiciHeaders(res.headers), body: upstream };
+    let headersOut = fromUndiciHeaders(res.headers);
+    // A small body with a declared length is read whole and written with the head in one write:
+    // cheaper than piping a stream (docs/performance.md), and a body that fails midway is still
+    // a gateway response, as on AWS, which buffers integration responses.
+    // Not for HEAD, 204 or 304, whose Content-Length describes a body that is not sent.
+    const length = res.headers['content-length'];
+    const small = typeof length === 'string' && length.length <= 5 && Number(length) <= SMALL_BODY_BYTES && method !== 'HEAD' && res.statusCode !== 204 && res.statusCode !== 304;
+    let body: GatewayResponse['body'] = upstream;
+    if (small) {
+      try {
+        body = await readSmallBody(upstream);
+        // The writer sets Content-Length for a body in hand.
+        headersOut = headersOut.filter(([name]) => name !== 'content-length');
+      } catch (err) {
+        throw upstreamError(err, undefined, controller.signal);
+      }
+    } else {
+      // After this point errors can only end the stream; the writer sees them through its pipeline.
+      upstream.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
+    }
+    const response: GatewayResponse = { statusCode: res.statusCode, headers: headersOut, body };
     if (responseMapping === undefined || !responseMapping.has(res.statusCode)) return response;
     try {
       return await mapResponse(responseMapping, response, ctx, context ?? contextVariables(ctx, accountId));
@@ -189,6 +208,19 @@ export function createHttpProxyIntegration(
       throw upstreamError(err, undefined, controller.signal);
     }
   };
+}
+
+/** Upstream bodies up to this size (declared by Content-Length) are read whole before answering. */
+const SMALL_BODY_BYTES = 65_536;
+
+/** Reads a (small) body whole. */
+function readSmallBody(body: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    body.once('error', reject);
+  });
 }
 
 /** A flat `[name, value, …]` list as pairs. */

@@ -20,6 +20,20 @@ async function upstream(t: { after: (fn: () => unknown) => void }): Promise<{ po
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '27' }).end('{"name":"a\\nb","code":"E1"}');
       return;
     }
+    if (req.url === '/cut') {
+      // Declares 100 bytes, sends 10, then drops the connection.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial"');
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    if (req.url === '/sized') {
+      const body = Buffer.alloc(Number(req.headers['x-size']), 0x61);
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(body.length) });
+      if (req.method === 'HEAD') res.end();
+      else res.end(body);
+      return;
+    }
     if (req.url === '/huge') {
       res.writeHead(200, { 'content-type': 'application/json' });
       for (let i = 0; i < 11; i++) res.write(Buffer.alloc(1024 * 1024, 0x20));
@@ -78,6 +92,8 @@ apis:
       "GET /named": { http: "http://127.0.0.1:${up.port}/named", responseParameters: { "200": { "overwrite:header.x-name": "$response.body.name", "append:header.x-code": "$response.body.code" } } }
       "GET /huge": { http: "http://127.0.0.1:${up.port}/huge", responseParameters: { "200": { "append:header.x-a": "$response.body.a" } } }
       "GET /status/{code}": { function: status }
+      "GET /cut": { http: "http://127.0.0.1:${up.port}/cut" }
+      "ANY /sized": { http: "http://127.0.0.1:${up.port}/sized" }
 `,
     'fns/status.mjs': `export const handler = async (event) => ({ statusCode: Number(event.pathParameters.code), body: 'from the function' });`,
   });
@@ -109,6 +125,25 @@ apis:
     assert.equal(res.body, '{"name":"a\\nb","code":"E1"}');
     assert.deepEqual(res.headers.filter(([n]) => n.startsWith('x-')), [['x-code', 'E1']]);
     assert.deepEqual(res.headers.filter(([n]) => n === 'content-length'), [['content-length', '27']]);
+  });
+
+  await t.test('an upstream body cut short is 500 Internal Server Error; small and large bodies arrive whole; HEAD keeps its length', async () => {
+    const cut = await raw(base, '/cut');
+    assert.equal(cut.status, 500);
+    assert.deepEqual(JSON.parse(cut.body), { message: 'Internal Server Error' });
+    // Read whole up to 64 KiB (one Content-Length, the writer's), streamed beyond.
+    for (const size of [0, 1, 65_536, 65_537, 300_000]) {
+      const res = await request(`${base}/sized`, { headers: { 'x-size': String(size) } });
+      assert.equal(res.statusCode, 200, String(size));
+      assert.deepEqual(res.headers['content-length'], String(size), String(size));
+      const body = Buffer.from(await res.body.arrayBuffer());
+      assert.equal(body.length, size);
+      assert.ok(body.every((b) => b === 0x61));
+    }
+    const head = await request(`${base}/sized`, { method: 'HEAD', headers: { 'x-size': '42' } });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-length'], '42');
+    await head.body.dump();
   });
 
   await t.test('a $response.body mapping on a body over 10 MB is 500 Internal Server Error', async () => {
