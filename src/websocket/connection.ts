@@ -213,7 +213,17 @@ export class WebSocketConnection implements LocalConnection {
     try {
       if (!compiled.integrate) throw new WsIntegrationError('configuration', `route ${compiled.route.routeKey} has no integration`);
       const event = buildMessageEvent(meta, { requestId, requestTimeEpoch: now }, { routeKey: compiled.route.routeKey, messageId: shortId(), data, binary });
-      result = await compiled.integrate({ event, data, stageVariables: meta.stageVariables, log: this.#log.child({ requestId, routeKey: compiled.route.routeKey }) });
+      // The child logger is made only if the integration logs (a failure): per message it cost a pino child.
+      const parent = this.#log;
+      let log: Logger | undefined;
+      result = await compiled.integrate({
+        event,
+        data,
+        stageVariables: meta.stageVariables,
+        get log(): Logger {
+          return (log ??= parent.child({ requestId, routeKey: compiled.route.routeKey }));
+        },
+      });
     } catch (err) {
       this.#reply(errorFrame('Internal server error', meta.connectionId, requestId), false);
       const status = err instanceof WsIntegrationError ? err.status : 500;
