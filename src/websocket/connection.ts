@@ -19,7 +19,6 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
-import type { Stage } from '../model/index.ts';
 import type { LocalConnection } from '../state/connections/types.ts';
 import { buildDisconnectEvent, buildMessageEvent, type WebSocketConnectionMeta } from '../lambda/events/websocket.ts';
 import { shortId } from '../util/ids.ts';
@@ -86,7 +85,8 @@ export class WebSocketConnection implements LocalConnection {
   readonly done: Promise<void>;
   readonly #ctx: WsApiContext;
   readonly #ws: WebSocket;
-  readonly #log: Logger;
+  /** Made on first use (see #log): an idle connection then holds no logger of its own. */
+  #logger: Logger | undefined;
   readonly #idle: NodeJS.Timeout;
   readonly #maxDuration: NodeJS.Timeout;
   /** Set when portico closes: what `$disconnect` reports (ws would report the client's echo, or 1006). */
@@ -96,11 +96,10 @@ export class WebSocketConnection implements LocalConnection {
   readonly #registered: Promise<void>;
   #resolveDone!: () => void;
 
-  constructor(ctx: WsApiContext, ws: WebSocket, socket: Duplex, meta: WebSocketConnectionMeta, stage: Stage) {
+  constructor(ctx: WsApiContext, ws: WebSocket, socket: Duplex, meta: WebSocketConnectionMeta) {
     this.#ctx = ctx;
     this.#ws = ws;
     this.meta = meta;
-    this.#log = ctx.log.child({ connectionId: meta.connectionId, stage: stage.stageName });
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     const limits = ctx.limits;
 
@@ -137,6 +136,10 @@ export class WebSocketConnection implements LocalConnection {
       { connectionId: meta.connectionId, apiId: meta.apiId, stage: meta.stage, connectedAt: meta.connectedAt, lastActiveAt: meta.connectedAt, sourceIp: meta.sourceIp, userAgent: meta.userAgent ?? '', nodeId: ctx.deps.nodeId },
       this,
     ).catch((err: unknown) => this.#log.error({ code: 'PORTICO_ERR_WS_REGISTRY', err }, `could not register ${meta.connectionId}; @connections will not reach it`));
+  }
+
+  get #log(): Logger {
+    return (this.#logger ??= this.#ctx.log.child({ connectionId: this.meta.connectionId, stage: this.meta.stage }));
   }
 
   get connectionId(): string {
@@ -214,14 +217,14 @@ export class WebSocketConnection implements LocalConnection {
       if (!compiled.integrate) throw new WsIntegrationError('configuration', `route ${compiled.route.routeKey} has no integration`);
       const event = buildMessageEvent(meta, { requestId, requestTimeEpoch: now }, { routeKey: compiled.route.routeKey, messageId: shortId(), data, binary });
       // The child logger is made only if the integration logs (a failure): per message it cost a pino child.
-      const parent = this.#log;
+      const parent = (): Logger => this.#log;
       let log: Logger | undefined;
       result = await compiled.integrate({
         event,
         data,
         stageVariables: meta.stageVariables,
         get log(): Logger {
-          return (log ??= parent.child({ requestId, routeKey: compiled.route.routeKey }));
+          return (log ??= parent().child({ requestId, routeKey: compiled.route.routeKey }));
         },
       });
     } catch (err) {

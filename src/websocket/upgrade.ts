@@ -206,5 +206,5 @@ export async function handleUpgrade(ctx: WsApiContext, req: IncomingMessage, soc
   const protocol = headerOf(result, 'sec-websocket-protocol');
   if (protocol !== undefined) ctx.protocols.set(req, protocol);
   logWsAccess(ctx, { ...access, status: 200, ...(integrationMs !== undefined ? { integrationMs } : {}) });
-  ctx.wss.handleUpgrade(req, socket, head, (ws) => track(new WebSocketConnection(ctx, ws, socket, meta, stage)));
+  ctx.wss.handleUpgrade(req, socket, head, (ws) => track(new WebSocketConnection(ctx, ws, socket, meta)));
 }
