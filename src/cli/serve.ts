@@ -7,6 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { pino } from 'pino';
 import { loadProject } from '../config/load-project.ts';
 import { Gateway } from '../server/gateway.ts';
+import { capYoungGeneration, youngGenerationMb } from '../util/young-generation.ts';
 import { printConfigProblem } from './format-errors.ts';
 
 export interface ServeOptions {
@@ -24,6 +25,10 @@ export interface ServeOptions {
 }
 
 export async function serveCommand(target: string, options: ServeOptions): Promise<void> {
+  // The main thread's young generation (util/young-generation.ts): bin/portico.js holds its
+  // growth while modules load and the project compiles (bursts that would grow it for nothing);
+  // from here it may grow to a small cap.
+  const youngMb = youngGenerationMb();
   let project;
   try {
     project = loadProject(target);
@@ -31,6 +36,7 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     if (printConfigProblem(err)) process.exit(1);
     throw err;
   }
+  if (youngMb > 0) capYoungGeneration(youngMb);
   for (const w of project.warnings) process.stderr.write(`warning: ${w}\n`);
   // A reader of our stdout that goes away (`| head`, a dead supervisor) must not take the
   // gateway down: EPIPE on the printed lines is ignored, and pino's destination drops its

@@ -22,6 +22,7 @@ import type { InvokeFailureKind, InvokeOptions, InvokeResult, LambdaRuntime } fr
 import type { InvokeMessage, WorkerConfig, WorkerMessage } from './worker.ts';
 import { ENTRY, functionEnv, logStreamName } from './worker-env.ts';
 import type { AbortLike } from '../util/abort.ts';
+import { reholdYoungGeneration } from '../util/young-generation.ts';
 
 /** What createLambdaRuntime needs. */
 export interface LambdaRuntimeOptions {
@@ -169,6 +170,8 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       slot.crash = error;
     });
     worker.on('exit', (code) => onExit(slot, code));
+    // Starting a thread resets V8's flags, the main thread's young-generation cap among them.
+    worker.once('online', reholdYoungGeneration);
     pool.slots.add(slot);
     return slot;
   }
