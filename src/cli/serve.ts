@@ -48,9 +48,11 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
   // with a bounded backlog for a slow one (boundedStdout). pino's own stdout destinations
   // failed here: the asynchronous one retried a broken pipe forever at exit, the synchronous
   // one overflowed the stack retrying EAGAIN on a full pipe.
-  const logger = pino({ base: null }, boundedStdout());
+  const destination = boundedStdout();
+  const logger = pino({ base: null }, destination);
   const gateway = await Gateway.start(project, {
     logger,
+    logDestination: destination,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.redis !== undefined ? { redis: options.redis } : {}),

@@ -38,6 +38,7 @@ import { stageCacheAdminRoutes } from '../admin/stage-cache.ts';
 import { signedAdminRoutes } from '../admin/signed.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { GatewayObserver } from '../pipeline/8-log/observer.ts';
+import { formatAccessLinesFor } from '../pipeline/8-log/access-line.ts';
 import type { RedisConnection } from '../state/redis/connection.ts';
 
 export interface GatewayOptions {
@@ -49,6 +50,12 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Access log; default the gateway log's child `{log: "access"}`. */
   readonly accessLog?: Logger;
+  /**
+   * The destination `logger` was made with, when it is `pino({ base: null }, destination)`: the
+   * default access lines are then formatted by portico, byte for byte as pino would, and written
+   * there directly (8-log/access-line.ts). Only with the default `accessLog`.
+   */
+  readonly logDestination?: { write(line: string): unknown };
   /** Throttle state; default in memory. */
   readonly rateLimits?: RateLimitStore;
   /** Usage-plan quota counters; default in memory. */
@@ -176,6 +183,8 @@ export class Gateway {
     this.#failMode = options.failMode;
     this.#logger = options.logger ?? pino({ base: null });
     this.#accessLog = options.accessLog ?? this.#logger.child({ log: 'access' });
+    const destination = options.logDestination;
+    if (destination && !options.accessLog) formatAccessLinesFor(this.#accessLog, (line) => destination.write(line));
     this.#rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
     this.#quotas = options.quotas ?? new MemoryQuotaStore();
     this.#authorizerCache = options.authorizerCache ?? new MemoryAuthorizerCache();

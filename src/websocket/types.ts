@@ -9,6 +9,7 @@ import type { WebSocketServer } from 'ws';
 import type { Stage, WebSocketApi, WebSocketLimits, WebSocketRoute } from '../model/index.ts';
 import type { ApiDeps } from '../pipeline/compiled-api.ts';
 import type { WsEventRecord } from '../pipeline/8-log/observer-types.ts';
+import { writeAccessRecord } from '../pipeline/8-log/access-line.ts';
 import type { RequestHeader } from '../lambda/events/common.ts';
 import type { WebSocketConnectionMeta } from '../lambda/events/websocket.ts';
 import type { WsIntegration } from './integrate.ts';
@@ -83,7 +84,7 @@ export function logWsAccess(ctx: WsApiContext, f: WsAccessFields): void {
 
 /** portico's JSON access line of a WebSocket event. */
 function writeWsAccess(ctx: WsApiContext, f: WsAccessFields): void {
-  ctx.deps.accessLog.info({
+  writeAccessRecord(ctx.deps.accessLog, {
     requestId: f.requestId,
     api: ctx.api.name,
     apiId: ctx.api.apiId,

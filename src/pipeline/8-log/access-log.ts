@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { msBetween } from '../../util/time.ts';
+import { writeAccessRecord } from './access-line.ts';
 import type { BaseContext } from '../types.ts';
 
 /** What the log line needs of any flavour's context. */
@@ -17,7 +18,7 @@ export interface LoggedContext extends BaseContext {
 export function logAccess(logger: Logger, ctx: LoggedContext, status: number, routeKey: string): void {
   const end = process.hrtime.bigint();
   const t = ctx.timings;
-  logger.info({
+  writeAccessRecord(logger, {
     requestId: ctx.requestId,
     api: ctx.api.name,
     apiId: ctx.api.apiId,
