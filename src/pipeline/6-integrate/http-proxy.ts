@@ -180,24 +180,15 @@ export function createHttpProxyIntegration(
 
     const upstream = res.body;
     let headersOut = fromUndiciHeaders(res.headers);
-    // A small body with a declared length is read whole and written with the head in one write:
-    // cheaper than piping a stream (docs/performance.md), and a body that fails midway is still
-    // a gateway response, as on AWS, which buffers integration responses.
-    // Not for HEAD, 204 or 304, whose Content-Length describes a body that is not sent.
-    const length = res.headers['content-length'];
-    const small = typeof length === 'string' && length.length <= 5 && Number(length) <= SMALL_BODY_BYTES && method !== 'HEAD' && res.statusCode !== 204 && res.statusCode !== 304;
     let body: GatewayResponse['body'] = upstream;
-    if (small) {
-      try {
-        body = await readSmallBody(upstream);
-        // The writer sets Content-Length for a body in hand.
-        headersOut = headersOut.filter(([name]) => name !== 'content-length');
-      } catch (err) {
-        throw upstreamError(err, undefined, controller.signal);
-      }
-    } else {
+    const whole = await readBodyIfSmall(res, method, controller.signal);
+    if (whole === undefined) {
       // After this point errors can only end the stream; the writer sees them through its pipeline.
       upstream.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
+    } else {
+      body = whole;
+      // The writer sets Content-Length for a body in hand.
+      headersOut = headersOut.filter(([name]) => name !== 'content-length');
     }
     const response: GatewayResponse = { statusCode: res.statusCode, headers: headersOut, body };
     if (responseMapping === undefined || !responseMapping.has(res.statusCode)) return response;
@@ -213,14 +204,27 @@ export function createHttpProxyIntegration(
 /** Upstream bodies up to this size (declared by Content-Length) are read whole before answering. */
 const SMALL_BODY_BYTES = 65_536;
 
-/** Reads a (small) body whole. */
-function readSmallBody(body: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on('data', (chunk: Buffer) => chunks.push(chunk));
-    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    body.once('error', reject);
-  });
+/**
+ * A small upstream body (Content-Length ≤ 64 KiB) read whole, so it is written with the head in
+ * one write: cheaper than piping a stream (docs/performance.md), and a body that fails midway is
+ * still a gateway response, as on AWS, which buffers integration responses. Undefined (stream
+ * it) for larger or unsized bodies, and for HEAD, 204 and 304, whose Content-Length describes a
+ * body that is not sent. A failure while reading is the integration's failure.
+ */
+export async function readBodyIfSmall(res: Dispatcher.ResponseData, method: string, signal: AbortLike): Promise<Buffer | undefined> {
+  const length = res.headers['content-length'];
+  if (typeof length !== 'string' || length.length > 5 || !(Number(length) <= SMALL_BODY_BYTES)) return undefined;
+  if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) return undefined;
+  try {
+    return await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      res.body.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+      res.body.once('error', reject);
+    });
+  } catch (err) {
+    throw upstreamError(err, undefined, signal);
+  }
 }
 
 /** A flat `[name, value, …]` list as pairs. */

@@ -26,7 +26,8 @@ interface Seen {
 /**
  * A backend that records every request and answers by path:
  * `/status/{code}` → that status with a JSON error body and `x-backend: status-{code}`;
- * `/slow` → answers after 2 s (or when the gateway gives up); `/up/...` → the HTTP_PROXY echo
+ * `/slow` → answers after 2 s (or when the gateway gives up); `/up/cut` → a body cut short;
+ * `/up/...` → the HTTP_PROXY echo
  * (status from `x-want-status`, `Server: test-backend`, a Content-Length, its body echoes what it received);
  * anything else → 200 JSON echo with `x-backend: main`.
  */
@@ -56,6 +57,13 @@ async function backend(t: { after: (fn: () => unknown) => void }): Promise<{ por
       const code = Number(status[1]);
       res.writeHead(code, { 'content-type': 'application/json', 'x-backend': `status-${code}` });
       res.end(JSON.stringify({ error: `backend said ${code}`, status: code }));
+      return;
+    }
+    if (url.startsWith('/up/cut')) {
+      // Declares 100 bytes, sends 10, then drops the connection.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial"');
+      setTimeout(() => res.socket?.destroy(), 20);
       return;
     }
     if (url.startsWith('/up/')) {
@@ -404,6 +412,13 @@ test('REST HTTP and HTTP_PROXY integrations end to end', async (t) => {
     const text = await res.body.text();
     assert.equal(res.headers['x-amzn-remapped-content-length'], String(Buffer.byteLength(text)));
     assert.equal(res.headers['content-length'], String(Buffer.byteLength(text)));
+  });
+
+  await t.test('HTTP_PROXY: a backend body cut short is 502 Internal server error, not a truncated 200', async () => {
+    const res = await request(`${base}/test/proxy/cut`);
+    assert.equal(res.statusCode, 502);
+    assert.deepEqual(await res.body.json(), { message: 'Internal server error' });
+    assert.equal(res.headers['x-amzn-errortype'], 'InternalServerErrorException');
   });
 
   await t.test('HTTP_PROXY remaps the backend Connection header to x-amzn-Remapped-Connection', async () => {

@@ -18,11 +18,11 @@ import { connectionTokens, decodeLenient, HOP_BY_HOP } from '../../../util/http.
 import { substituteStageVariables } from '../../../util/stage-variables.ts';
 import type { GatewayResponse, HeaderPair, RestContext } from '../../types.ts';
 import { forwardedHeaders, traceId } from '../aws-added-headers.ts';
-import { fromUndiciHeaders, sharedDispatcher, upstreamError } from '../http-proxy.ts';
+import { fromUndiciHeaders, readBodyIfSmall, sharedDispatcher, upstreamError } from '../http-proxy.ts';
 import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, stageTargets, type Target } from '../http-proxy-url.ts';
 import { buildIntegrationRequest, compileIntegrationRequest } from './integration-request.ts';
 import type { IntegrationOutput, RestScope } from './types.ts';
-import { Abort } from '../../../util/abort.ts';
+import { Abort, type AbortLike } from '../../../util/abort.ts';
 
 /** AWS's ceiling for an integration response (10 MB, spec §12). */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -127,6 +127,9 @@ export function createRestHttp(integration: RestIntegration): (scope: RestScope)
 // length (re-sent only for a body that keeps it), `expect`, and Content-Encoding (spec §4.2).
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'expect', 'content-encoding']);
 
+/** The headers have arrived: a body failing after them is never a timeout. */
+const NOT_ABORTED: AbortLike = new Abort().signal;
+
 /** What an integration without `requestParameters` maps: nothing (read only). */
 const NO_MAPPING: MappedRestRequest = { header: new Map(), querystring: new Map(), path: new Map() };
 
@@ -165,14 +168,17 @@ export function createRestHttpProxy(integration: RestIntegration): (scope: RestS
     const headers = forwardedHeaders(req, hasBody && declared !== undefined ? String(declared) : undefined, drop);
     for (const [name, value] of mapped.header) headers.push(name, value);
     headers.push('X-Amzn-Apigateway-Api-Id', ctx.api.apiId);
+    const method = fixedMethod === 'ANY' ? ctx.httpMethod : fixedMethod;
     const res = await call(ctx, target, {
       path: query === '' ? path : `${path}?${query}`,
-      method: fixedMethod === 'ANY' ? ctx.httpMethod : fixedMethod,
+      method,
       headers,
       body: hasBody ? req.body.stream() : null,
       timeout: integration.timeoutInMillis,
     });
-    res.body.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
+    // Read whole when small (as the HTTP API proxy does); else streamed.
+    const whole = await readBodyIfSmall(res, method, NOT_ABORTED);
+    if (whole === undefined) res.body.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
     const upstream = fromUndiciHeaders(res.headers);
     const length = upstream.find(([n]) => n === 'content-length');
     const headersOut: HeaderPair[] = [];
@@ -181,8 +187,9 @@ export function createRestHttpProxy(integration: RestIntegration): (scope: RestS
     // Hop-by-hop for portico's own connection, but AWS reports the backend's (spec §3.1).
     const connection = res.headers['connection'];
     if (typeof connection === 'string') headersOut.push(['x-amzn-Remapped-Connection', connection]);
-    // The remapped copy tells the client what the backend said; the framing length stays.
-    if (length) headersOut.push(['content-length', length[1]]);
-    return { statusCode: res.statusCode, headers: headersOut, body: res.body };
+    // The remapped copy tells the client what the backend said; the framing length stays (the
+    // writer sets it for a body in hand).
+    if (length && whole === undefined) headersOut.push(['content-length', length[1]]);
+    return { statusCode: res.statusCode, headers: headersOut, body: whole ?? res.body };
   };
 }
