@@ -3,7 +3,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 // Loading the modules would grow V8's young generation to 16–32 MB for nothing; growth is held
-// here and `serve` lets it grow to a small cap afterwards (dist/util/young-generation.js).
+// here and `serve` lets it grow to a small cap afterwards (dist/util/heap-tuning.js).
 if (process.env.PORTICO_YOUNG_GENERATION_MB !== '0') setFlagsFromString('--semi-space-growth-factor=1');
 
 import('../dist/main.js').catch((err) => {

@@ -7,7 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { pino } from 'pino';
 import { loadProject } from '../config/load-project.ts';
 import { Gateway } from '../server/gateway.ts';
-import { capYoungGeneration, youngGenerationMb } from '../util/young-generation.ts';
+import { capYoungGeneration, heapGrowingPercent, limitOldGenerationGrowth, youngGenerationMb } from '../util/heap-tuning.ts';
 import { printConfigProblem } from './format-errors.ts';
 
 export interface ServeOptions {
@@ -25,7 +25,7 @@ export interface ServeOptions {
 }
 
 export async function serveCommand(target: string, options: ServeOptions): Promise<void> {
-  // The main thread's young generation (util/young-generation.ts): bin/portico.js holds its
+  // The main thread's heap (util/heap-tuning.ts): bin/portico.js holds the young generation's
   // growth while modules load and the project compiles (bursts that would grow it for nothing);
   // from here it may grow to a small cap.
   const youngMb = youngGenerationMb();
@@ -37,6 +37,8 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     throw err;
   }
   if (youngMb > 0) capYoungGeneration(youngMb);
+  const growing = heapGrowingPercent();
+  if (growing > 0) limitOldGenerationGrowth(growing);
   for (const w of project.warnings) process.stderr.write(`warning: ${w}\n`);
   // A reader of our stdout that goes away (`| head`, a dead supervisor) must not take the
   // gateway down: EPIPE on the printed lines is ignored, and pino's destination drops its

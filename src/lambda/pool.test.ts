@@ -331,9 +331,11 @@ async function warm(runtime: LambdaRuntime, name: string, n = 30): Promise<void>
 test('pipelineDepth: one at a time for slow or unknown functions, a bounded queue for fast ones', () => {
   assert.equal(pipelineDepth(Number.NaN), 1);
   assert.equal(pipelineDepth(50), 1);
-  assert.equal(pipelineDepth(5), 1);
-  assert.equal(pipelineDepth(1), 5);
-  assert.equal(pipelineDepth(0.1), 50);
+  assert.equal(pipelineDepth(5.1), 1);
+  assert.equal(pipelineDepth(5), 2);
+  assert.equal(pipelineDepth(1), 10);
+  assert.equal(pipelineDepth(0.2), 50);
+  assert.equal(pipelineDepth(0.1), 64);
   assert.equal(pipelineDepth(0), 64);
 });
 

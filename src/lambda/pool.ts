@@ -22,7 +22,7 @@ import type { InvokeFailureKind, InvokeOptions, InvokeResult, LambdaRuntime } fr
 import type { InvokeMessage, WorkerConfig, WorkerMessage } from './worker.ts';
 import { ENTRY, functionEnv, logStreamName } from './worker-env.ts';
 import type { AbortLike } from '../util/abort.ts';
-import { reholdYoungGeneration } from '../util/young-generation.ts';
+import { reapplyHeapTuning } from '../util/heap-tuning.ts';
 
 /** What createLambdaRuntime needs. */
 export interface LambdaRuntimeOptions {
@@ -38,8 +38,12 @@ export interface LambdaRuntimeOptions {
 
 // Lambda gives init up to 10 s outside the function timeout; a first invocation waits for both.
 const INIT_GRACE_MS = 10_000;
-/** Pipelining keeps the expected wait behind a busy worker's queue near this (ms of handler time). */
-const PIPELINE_WAIT_MS = 5;
+/**
+ * Pipelining keeps the expected wait behind a busy worker's queue near this (ms of handler
+ * time). 10 rather than 5: one worker per function then serves the benchmark's 50 connections,
+ * 136–139 MB instead of 155 MB with three functions warm, req/s within 5 % (docs/performance.md).
+ */
+const PIPELINE_WAIT_MS = 10;
 /** At most this many invocations sent to one worker (the running one included). */
 const MAX_DEPTH = 64;
 /** How long a function's first invocation may hold back a second worker (see pick). */
@@ -170,8 +174,8 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       slot.crash = error;
     });
     worker.on('exit', (code) => onExit(slot, code));
-    // Starting a thread resets V8's flags, the main thread's young-generation cap among them.
-    worker.once('online', reholdYoungGeneration);
+    // Starting a thread resets V8's flags, the main thread's heap tuning among them.
+    worker.once('online', reapplyHeapTuning);
     pool.slots.add(slot);
     return slot;
   }

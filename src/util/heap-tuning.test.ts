@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { youngGenerationMb } from './young-generation.ts';
+import { heapGrowingPercent, youngGenerationMb } from './heap-tuning.ts';
 
-const MODULE = fileURLToPath(new URL('./young-generation.ts', import.meta.url));
+const MODULE = fileURLToPath(new URL('./heap-tuning.ts', import.meta.url));
 
 /**
  * Runs `body` in a fresh Node process (V8 flags are process-wide) with the module imported as
@@ -43,12 +43,12 @@ test('without the cap the same churn grows it past the cap (the test above can f
   assert.ok(out.after! > 16, `V8 grew it to ${out.after} MB`);
 });
 
-test('a worker thread resets V8 flags; reholdYoungGeneration keeps the cap', () => {
+test('a worker thread resets V8 flags; reapplyHeapTuning keeps the cap', () => {
   const out = run(`
     yg.capYoungGeneration(8);
     const start = () => new Promise((resolve) => { const w = new Worker('setTimeout(() => {}, 50)', { eval: true }); w.once('online', () => resolve(w)); });
     await start();
-    yg.reholdYoungGeneration();
+    yg.reapplyHeapTuning();
     churn();
     out.reheld = ns();
     await start();
@@ -64,4 +64,33 @@ test('youngGenerationMb: PORTICO_YOUNG_GENERATION_MB, 0 keeps V8 default, junk f
   assert.equal(youngGenerationMb({ PORTICO_YOUNG_GENERATION_MB: '0' }), 0);
   assert.equal(youngGenerationMb({ PORTICO_YOUNG_GENERATION_MB: 'lots' }), 8);
   assert.equal(youngGenerationMb({ PORTICO_YOUNG_GENERATION_MB: '-1' }), 8);
+});
+
+test('heapGrowingPercent: PORTICO_HEAP_GROWING_PERCENT, 0 keeps V8 heuristics, junk falls back', () => {
+  assert.equal(heapGrowingPercent({}), 50);
+  assert.equal(heapGrowingPercent({ PORTICO_HEAP_GROWING_PERCENT: '20' }), 20);
+  assert.equal(heapGrowingPercent({ PORTICO_HEAP_GROWING_PERCENT: '0' }), 0);
+  assert.equal(heapGrowingPercent({ PORTICO_HEAP_GROWING_PERCENT: 'x' }), 50);
+});
+
+test('limitOldGenerationGrowth: old garbage is collected near the live size (and re-applied after a worker start)', () => {
+  // Live data of ~20 MB and a stream of promoted garbage: the old space's peak follows the limit.
+  const churnOld = `
+    const live = Array.from({ length: 200_000 }, (_, i) => ({ i, s: 'x'.repeat(40) + i }));
+    let peak = 0;
+    for (let round = 0; round < 60; round++) {
+      let hold = [];
+      for (let i = 0; i < 40_000; i++) hold.push({ i, a: [i, i, i] });
+      for (let k = 0; k < 3; k++) { let junk = []; for (let i = 0; i < 100_000; i++) junk.push([i]); }
+      const old = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
+      if (old > peak) peak = old;
+      hold = null;
+    }
+    out.peak = peak / 1048576; out.live = live.length;`;
+  const limited = run(`
+    yg.limitOldGenerationGrowth(20);
+    await new Promise((resolve) => { const w = new Worker('0', { eval: true }); w.once('online', () => { yg.reapplyHeapTuning(); resolve(w.terminate()); }); });
+    ${churnOld}`);
+  const plain = run(churnOld);
+  assert.ok(limited.peak! < plain.peak!, `old space peak ${limited.peak} MB limited, ${plain.peak} MB with V8's heuristics`);
 });
