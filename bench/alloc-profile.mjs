@@ -1,6 +1,6 @@
 // `node bench/alloc-profile.mjs URL [PROJECT_DIR]` (after `npm run build`, with the bench project
 // copied to PROJECT_DIR with its ports filled in, default /tmp/bp): serves it in-process, loads URL
-// with wrk, and prints the bytes allocated per request by the innermost portico frame (V8's
+// with wrk (H="name: value" adds a request header, e.g. an API key), and prints the bytes allocated per request by the innermost portico frame (V8's
 // sampling heap profiler, counting objects the GC has already collected). docs/performance.md.
 import { Session } from 'node:inspector/promises';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,9 +11,9 @@ const gw = await Gateway.start(loadProject(process.argv[3] ?? '/tmp/bp'), { port
 const s = new Session(); s.connect();
 await s.post('HeapProfiler.enable');
 const url = process.argv[2];
-spawnSync('wrk', ['-t1', '-c50', '-d2s', url]);
+spawnSync('wrk', ['-t1', '-c50', '-d2s', ...(process.env.H ? ['-H', process.env.H] : []), url]);
 await s.post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
-const w = spawn('wrk', ['-t1', '-c50', '-d5s', url]); let out = ''; w.stdout.on('data', (d) => (out += d));
+const w = spawn('wrk', ['-t1', '-c50', '-d5s', ...(process.env.H ? ['-H', process.env.H] : []), url]); let out = ''; w.stdout.on('data', (d) => (out += d));
 await new Promise((r) => w.on('close', r));
 const { profile } = await s.post('HeapProfiler.stopSampling');
 const n = Number(/(\d+) requests in/.exec(out)?.[1]);
