@@ -24,9 +24,16 @@ export interface DailyUsage {
 /** How long daily usage records are kept: AWS's usage data covers the last 90 days. */
 export const USAGE_RETENTION_DAYS = 90;
 
+const DAY_MS = 86_400_000;
+let lastDay = { start: Number.NaN, text: '' };
+
 /** The UTC day (`YYYY-MM-DD`) holding `ms`. */
 export function usageDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  // Every keyed request asks; the day changes once a day (toISOString was 1 µs a request).
+  if (ms >= lastDay.start && ms < lastDay.start + DAY_MS) return lastDay.text;
+  const start = Math.floor(ms / DAY_MS) * DAY_MS;
+  lastDay = { start, text: new Date(start).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 export interface QuotaStore {
