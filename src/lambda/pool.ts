@@ -5,10 +5,10 @@
  * per function; invocations beyond that wait in a FIFO queue of `maxQueue`, then are throttled.
  * The function timeout is kept here: a late worker is terminated and replaced.
  *
- * Fast functions are pipelined: when a function's recent invocations ran in well under a
- * millisecond, a busy worker is sent its next invocations ahead (it still runs them one at a
- * time, in order), up to the depth that keeps the expected wait behind it near PIPELINE_WAIT_MS,
- * before another worker is started. A worker that never sleeps between invocations is not woken
+ * Fast functions are pipelined: when a function's recent invocations took 5 ms or less, a busy
+ * worker is sent its next invocations ahead (it still runs them one at a time, in order), up to
+ * the depth that keeps the expected wait behind it near PIPELINE_WAIT_MS, before another worker
+ * is started. A worker that never sleeps between invocations is not woken
  * per message, which is most of what a round trip to a thread costs; and fewer workers means
  * less memory (docs/performance.md). Slow or unknown functions get one invocation per worker,
  * as Lambda gives one per execution environment. Extra workers idle for IDLE_REAP_MS are
@@ -115,8 +115,9 @@ export function heapLimits(memorySizeMb: number): { maxOldGenerationSizeMb: numb
 }
 
 /**
- * How many invocations one worker of `pool` may hold: 1 (one at a time, as Lambda) unless the
- * function is fast enough that a queue behind the running one waits about PIPELINE_WAIT_MS.
+ * How many invocations one worker may hold, for a function whose handler takes `avgMs`: 1 (one
+ * at a time, as Lambda) unless it is fast enough that a queue behind the running one waits about
+ * PIPELINE_WAIT_MS.
  */
 export function pipelineDepth(avgMs: number): number {
   if (!(avgMs >= 0)) return 1; // Unknown yet: no pipelining.
@@ -235,7 +236,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     return startSlot(pool);
   }
 
-  /** A worker answered its first invocation: start the next one's clock, refill it from the queue, or park it. */
+  /** A worker answered its oldest invocation: start the next one's clock, refill it from the queue, or park it. */
   function advance(slot: Slot): void {
     const { pool } = slot;
     clearTimeout(slot.timer);
