@@ -338,20 +338,14 @@ patchConsole();
 // Warm start: the module is loaded once per worker; an init error answers every invocation.
 const loaded = await loadHandler();
 
-// Invocations sent ahead wait here; `running` is unset or settled when none runs.
+// Invocations sent ahead wait here (64 at most, pool.ts); `running` is unset or settled when none runs.
 const waiting: InvokeMessage[] = [];
-let head = 0;
 
 /** Starts the next waiting invocation unless one is running. */
 function next(): void {
   if (running !== undefined && !running.settled) return;
-  const message = waiting[head];
+  const message = waiting.shift();
   if (message === undefined) return;
-  waiting[head++] = undefined as unknown as InvokeMessage;
-  if (head === waiting.length) {
-    waiting.length = 0;
-    head = 0;
-  }
   currentRequestId = message.requestId;
   if (typeof loaded === 'function') {
     invoke(message, loaded);
