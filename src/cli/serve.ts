@@ -7,7 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { pino } from 'pino';
 import { loadProject } from '../config/load-project.ts';
 import { Gateway } from '../server/gateway.ts';
-import { capYoungGeneration, heapGrowingPercent, limitOldGenerationGrowth, youngGenerationMb } from '../util/heap-tuning.ts';
+import { capYoungGeneration, heapGrowingPercent, limitOldGenerationGrowth, releaseYoungGeneration, youngGenerationMb } from '../util/heap-tuning.ts';
 import { printConfigProblem } from './format-errors.ts';
 
 export interface ServeOptions {
@@ -37,6 +37,7 @@ export async function serveCommand(target: string, options: ServeOptions): Promi
     throw err;
   }
   if (youngMb > 0) capYoungGeneration(youngMb);
+  else releaseYoungGeneration();
   const growing = heapGrowingPercent();
   if (growing > 0) limitOldGenerationGrowth(growing);
   for (const w of project.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -94,3 +94,12 @@ test('limitOldGenerationGrowth: old garbage is collected near the live size (and
   const plain = run(churnOld);
   assert.ok(limited.peak! < plain.peak!, `old space peak ${limited.peak} MB limited, ${plain.peak} MB with V8's heuristics`);
 });
+
+test('releaseYoungGeneration: after a hold, V8 grows the new space again', () => {
+  const out = run(`
+    v8.setFlagsFromString('--semi-space-growth-factor=1');
+    yg.releaseYoungGeneration();
+    churn();
+    out.after = ns();`);
+  assert.ok(out.after! > 16, `grew to ${out.after} MB`);
+});

@@ -60,6 +60,15 @@ export function capYoungGeneration(maxMb: number): number {
   return newSpaceBytes();
 }
 
+/**
+ * Lets the young generation grow as V8 likes again: `bin/portico.js` holds its growth unless
+ * PORTICO_YOUNG_GENERATION_MB is exactly `0`, so a `0` written otherwise (` 0`, `0.0`) ends here.
+ */
+export function releaseYoungGeneration(): void {
+  youngHeld = false;
+  setGrowth(2);
+}
+
 /** Lets the old generation grow `percent` % past its live size before a full collection. */
 export function limitOldGenerationGrowth(percent: number): void {
   growingPercent = percent;

@@ -181,7 +181,7 @@ export function createHttpProxyIntegration(
     const upstream = res.body;
     let headersOut = fromUndiciHeaders(res.headers);
     let body: GatewayResponse['body'] = upstream;
-    const whole = await readBodyIfSmall(res, method, controller.signal);
+    const whole = await readBodyIfSmall(res, method);
     if (whole === undefined) {
       // After this point errors can only end the stream; the writer sees them through its pipeline.
       upstream.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
@@ -209,9 +209,10 @@ const SMALL_BODY_BYTES = 65_536;
  * one write: cheaper than piping a stream (docs/performance.md), and a body that fails midway is
  * still a gateway response, as on AWS, which buffers integration responses. Undefined (stream
  * it) for larger or unsized bodies, and for HEAD, 204 and 304, whose Content-Length describes a
- * body that is not sent. A failure while reading is the integration's failure.
+ * body that is not sent. A failure while reading is the integration's failure (our own timer
+ * stops at the headers, so only undici's body timeout makes it a timeout).
  */
-export async function readBodyIfSmall(res: Dispatcher.ResponseData, method: string, signal: AbortLike): Promise<Buffer | undefined> {
+export async function readBodyIfSmall(res: Dispatcher.ResponseData, method: string): Promise<Buffer | undefined> {
   const length = res.headers['content-length'];
   if (typeof length !== 'string' || length.length > 5 || !(Number(length) <= SMALL_BODY_BYTES)) return undefined;
   if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) return undefined;
@@ -223,7 +224,7 @@ export async function readBodyIfSmall(res: Dispatcher.ResponseData, method: stri
       res.body.once('error', reject);
     });
   } catch (err) {
-    throw upstreamError(err, undefined, signal);
+    throw upstreamError(err, undefined);
   }
 }
 
@@ -249,13 +250,13 @@ export function fromUndiciHeaders(headers: Record<string, string | string[] | un
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** Maps an upstream failure to the gateway response AWS gives for it. */
-export function upstreamError(err: unknown, bodyError: unknown, signal: AbortLike): GatewayError {
+/** Maps an upstream failure to the gateway response AWS gives for it; `signal`: our own integration timer's, while it runs. */
+export function upstreamError(err: unknown, bodyError: unknown, signal?: AbortLike): GatewayError {
   if (bodyError instanceof GatewayError) return bodyError;
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   // Our own timer aborts with its Error as the reason; undici rejects with that same object.
-  if ((signal.aborted && err === signal.reason) || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+  if ((signal?.aborted === true && err === signal.reason) || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
     return new GatewayError('INTEGRATION_TIMEOUT', { cause: err });
   }
   return new GatewayError('INTEGRATION_FAILURE', { cause: err });

@@ -22,7 +22,7 @@ import { fromUndiciHeaders, readBodyIfSmall, sharedDispatcher, upstreamError } f
 import { encodeForUri, fillTemplate, hasDotSegment, PATH_SAFE, QUERY_SAFE, stageTargets, type Target } from '../http-proxy-url.ts';
 import { buildIntegrationRequest, compileIntegrationRequest } from './integration-request.ts';
 import type { IntegrationOutput, RestScope } from './types.ts';
-import { Abort, type AbortLike } from '../../../util/abort.ts';
+import { Abort } from '../../../util/abort.ts';
 
 /** AWS's ceiling for an integration response (10 MB, spec §12). */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -127,9 +127,6 @@ export function createRestHttp(integration: RestIntegration): (scope: RestScope)
 // length (re-sent only for a body that keeps it), `expect`, and Content-Encoding (spec §4.2).
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'expect', 'content-encoding']);
 
-/** The headers have arrived: a body failing after them is never a timeout. */
-const NOT_ABORTED: AbortLike = new Abort().signal;
-
 /** What an integration without `requestParameters` maps: nothing (read only). */
 const NO_MAPPING: MappedRestRequest = { header: new Map(), querystring: new Map(), path: new Map() };
 
@@ -177,7 +174,7 @@ export function createRestHttpProxy(integration: RestIntegration): (scope: RestS
       timeout: integration.timeoutInMillis,
     });
     // Read whole when small (as the HTTP API proxy does); else streamed.
-    const whole = await readBodyIfSmall(res, method, NOT_ABORTED);
+    const whole = await readBodyIfSmall(res, method);
     if (whole === undefined) res.body.on('error', (err) => ctx.log.debug({ err }, 'http proxy: upstream body failed'));
     const upstream = fromUndiciHeaders(res.headers);
     const length = upstream.find(([n]) => n === 'content-length');
